@@ -1,0 +1,117 @@
+package io.tokengateway;
+
+import io.tokengateway.config.GatewayConfig;
+import io.tokengateway.config.UpstreamOptions;
+import io.tokengateway.config.UpstreamOptions.Mode;
+import io.tokengateway.http.GatewayVerticle;
+import io.tokengateway.http.HealthHandlers;
+import io.tokengateway.http.Lifecycle;
+import io.tokengateway.http.RequestValidator;
+import io.tokengateway.http.TokenHandlers;
+import io.tokengateway.upstream.SignalWireClient;
+import io.tokengateway.upstream.simulator.Simulator;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: the embedded simulator when configured, one shared SignalWire client, and the token API
+ * verticles. {@link #shutdown()} drains (readiness 503), stops accepting, lets in-flight requests finish.
+ */
+public final class Gateway {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final Lifecycle lifecycle;
+  private final SignalWireClient client;
+  private final Simulator simulator;
+  private String deploymentId;
+  private int port;
+
+  private Gateway(Vertx vertx, GatewayConfig config, Lifecycle lifecycle, SignalWireClient client, Simulator simulator) {
+    this.vertx = vertx;
+    this.config = config;
+    this.lifecycle = lifecycle;
+    this.client = client;
+    this.simulator = simulator;
+  }
+
+  /** Starts the gateway on {@code vertx}; the future completes once it is ready to serve. */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock) {
+    Future<Simulator> simulator = config.upstream().mode() == Mode.SIMULATOR
+        ? Simulator.start(vertx, config.simulator(), "127.0.0.1", 1)
+        : Future.succeededFuture(null);
+    return simulator.compose(sim -> {
+      GatewayConfig effective = sim == null ? config
+          : config.withUpstream(config.upstream().withSimulator(sim.port(), config.simulator()));
+      Gateway gateway = new Gateway(vertx, effective, new Lifecycle(),
+          SignalWireClient.create(vertx, effective.upstream()), sim);
+      return gateway.deploy(clock).map(gateway);
+    });
+  }
+
+  private Future<Void> deploy(Clock clock) {
+    UpstreamOptions upstream = config.upstream();
+    String mode = upstream.mode().name().toLowerCase();
+    TokenHandlers tokens = new TokenHandlers(new RequestValidator(config, clock), client);
+    HealthHandlers health = new HealthHandlers(lifecycle, mode);
+    AtomicReference<GatewayVerticle> first = new AtomicReference<>();
+    return vertx.deployVerticle(() -> {
+      GatewayVerticle v = new GatewayVerticle(config, tokens, health);
+      first.compareAndSet(null, v);
+      return v;
+    }, new DeploymentOptions().setInstances(config.http().instances())).map(id -> {
+      deploymentId = id;
+      port = first.get().actualPort();
+      lifecycle.ready();
+      if (simulator != null) {
+        LOG.warn("upstream is the embedded SignalWire simulator on 127.0.0.1:{}: tokens are not real. "
+            + "Set SIGNALWIRE_SPACE, SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN to use SignalWire", simulator.port());
+      }
+      LOG.info("token-gateway ready on port {} with {} event-loop instances, upstream {}",
+          port, config.http().instances(), mode);
+      return null;
+    });
+  }
+
+  /** Drains for {@code shutdown.drainSeconds}, then closes the listener and waits for in-flight requests. */
+  public Future<Void> shutdown() {
+    lifecycle.drain();
+    LOG.info("draining for {} s before closing", config.shutdown().drainSeconds());
+    Promise<Void> drained = Promise.promise();
+    if (config.shutdown().drainSeconds() == 0) {
+      drained.complete();
+    } else {
+      vertx.setTimer(config.shutdown().drainSeconds() * 1000L, id -> drained.complete());
+    }
+    return drained.future()
+        .compose(v -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId))
+        .compose(v -> client.close())
+        .compose(v -> simulator == null ? Future.<Void>succeededFuture() : simulator.stop())
+        .onComplete(ar -> LOG.info("token-gateway stopped"));
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Lifecycle lifecycle() {
+    return lifecycle;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  /** The embedded simulator, or null when the upstream is SignalWire. */
+  public Simulator simulator() {
+    return simulator;
+  }
+}

@@ -1,0 +1,110 @@
+package io.tokengateway;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A request that ends in an error answer: the HTTP status, the body in SignalWire's error shapes,
+ * an optional {@code Retry-After}, and the upstream outcome for logs and metrics.
+ *
+ * <p>Stackless: these are expected answers, not bugs, and a stack trace never reaches a response.
+ * Every error answer the gateway writes goes through one of these (see {@code http.ErrorResponses}).
+ */
+public final class GatewayFailure extends RuntimeException {
+
+  /** How the request ended, as logs and metrics name it. */
+  public enum Outcome {
+    INVALID_REQUEST("invalid_request"),
+    CLIENT_ERROR("client_error"),
+    SERVER_ERROR("server_error"),
+    TIMEOUT("timeout"),
+    CONNECTION_ERROR("connection_error"),
+    RATE_LIMITED("rate_limited"),
+    REJECTED_BY_BREAKER("rejected_by_breaker");
+
+    private final String label;
+
+    Outcome(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
+  public static final String DOCS_URL = "https://developer.signalwire.com/rest/";
+
+  private final int status;
+  private final Buffer body;
+  private final Integer retryAfterSeconds;
+  private final Outcome outcome;
+
+  private GatewayFailure(int status, Buffer body, Integer retryAfterSeconds, Outcome outcome, String message) {
+    super(message, null, false, false);
+    this.status = status;
+    this.body = body;
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.outcome = outcome;
+  }
+
+  /** {@code {"error":"<Reason Phrase>"}} with the given status, caused by the caller's request. */
+  public static GatewayFailure invalid(int status) {
+    return new GatewayFailure(status, errorBody(status), null, Outcome.INVALID_REQUEST, reason(status));
+  }
+
+  /** A 422 naming the attribute at fault, in SignalWire's {@code errors} shape. */
+  public static GatewayFailure unprocessable(String attribute, String code, String message) {
+    JsonObject item = new JsonObject()
+        .put("type", "validation_error")
+        .put("code", code)
+        .put("message", message)
+        .put("attribute", attribute)
+        .put("url", DOCS_URL);
+    Buffer body = new JsonObject().put("errors", new JsonArray().add(item)).toBuffer();
+    return new GatewayFailure(422, body, null, Outcome.INVALID_REQUEST, attribute + ": " + message);
+  }
+
+  /** An upstream 4xx answered to the caller with SignalWire's own status and body. */
+  public static GatewayFailure passThrough(int status, Buffer body) {
+    return new GatewayFailure(status, body, null, Outcome.CLIENT_ERROR, "upstream " + status);
+  }
+
+  /** An error the gateway answers with a plain {@code {"error": ...}} body and an upstream outcome. */
+  public static GatewayFailure upstream(int status, Outcome outcome, String message) {
+    return new GatewayFailure(status, errorBody(status), null, outcome, message);
+  }
+
+  /** A 429 or 503 that asks the caller to come back after {@code retryAfterSeconds}. */
+  public static GatewayFailure retryLater(int status, int retryAfterSeconds, Outcome outcome, String message) {
+    return new GatewayFailure(status, errorBody(status), Math.max(1, retryAfterSeconds), outcome, message);
+  }
+
+  public static Buffer errorBody(int status) {
+    return new JsonObject().put("error", reason(status)).toBuffer();
+  }
+
+  public static String reason(int status) {
+    return HttpResponseStatus.valueOf(status).reasonPhrase();
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** The body to write; callers must not modify it (it may be shared). */
+  public Buffer body() {
+    return body;
+  }
+
+  /** Seconds for {@code Retry-After}, or null when the answer has none. */
+  public Integer retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  public Outcome outcome() {
+    return outcome;
+  }
+}

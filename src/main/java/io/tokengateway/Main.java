@@ -1,0 +1,101 @@
+package io.tokengateway;
+
+import io.tokengateway.config.ConfigException;
+import io.tokengateway.config.ConfigLoader;
+import io.tokengateway.config.GatewayConfig;
+import io.tokengateway.config.Settings;
+import io.tokengateway.config.SimulatorOptions;
+import io.tokengateway.upstream.simulator.Simulator;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code java -jar token-gateway.jar} runs the gateway; {@code ... simulator --port N} runs the simulator alone. */
+@Command(name = "token-gateway", mixinStandardHelpOptions = true, subcommands = Main.SimulatorCommand.class,
+    description = "Serves SignalWire embed and guest tokens to browsers. Configured by conf/gateway.yaml and GATEWAY_* variables.")
+public final class Main implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    Settings settings;
+    GatewayConfig config;
+    try {
+      settings = ConfigLoader.load(System.getenv());
+      config = GatewayConfig.from(settings);
+    } catch (ConfigException e) {
+      System.err.println("token-gateway: " + e.getMessage());
+      return 2;
+    }
+    settings.warnings().forEach(LOG::warn);
+    Vertx vertx = Vertx.vertx();
+    runUntilSignal(vertx, () -> Gateway.start(vertx, config, Clock.systemUTC()).map(g -> g::shutdown));
+    return 0;
+  }
+
+  /** {@code simulator --port N}: the SignalWire simulator alone, as the upstream of a separate gateway. */
+  @Command(name = "simulator", mixinStandardHelpOptions = true,
+      description = "Runs the SignalWire simulator alone (GATEWAY_SIMULATOR_* settings apply).")
+  static final class SimulatorCommand implements Callable<Integer> {
+
+    @Option(names = "--port", description = "port to listen on (default ${DEFAULT-VALUE})", defaultValue = "9000")
+    int port;
+
+    @Option(names = "--host", description = "address to listen on (default ${DEFAULT-VALUE})", defaultValue = "127.0.0.1")
+    String host;
+
+    @Option(names = "--instances", description = "event-loop instances (default: one per core)", defaultValue = "0")
+    int instances;
+
+    @Override
+    public Integer call() {
+      SimulatorOptions options;
+      try {
+        options = SimulatorOptions.from(ConfigLoader.load(System.getenv())).onPort(port);
+      } catch (ConfigException e) {
+        System.err.println("token-gateway simulator: " + e.getMessage());
+        return 2;
+      }
+      int n = instances > 0 ? instances : Runtime.getRuntime().availableProcessors();
+      Vertx vertx = Vertx.vertx();
+      runUntilSignal(vertx, () -> Simulator.start(vertx, options, host, n).map(sim -> {
+        LOG.info("SignalWire simulator listening on {}:{}", host, sim.port());
+        return sim::stop;
+      }));
+      return 0;
+    }
+  }
+
+  /**
+   * Starts what {@code starter} starts; on SIGTERM or SIGINT runs its stop action, closes Vert.x and exits 0.
+   * A failed start exits 1.
+   */
+  private static void runUntilSignal(Vertx vertx, Supplier<Future<Supplier<Future<Void>>>> starter) {
+    starter.get().onSuccess(stop -> {
+      Runnable onSignal = () -> stop.get()
+          .eventually(vertx::close)
+          .onComplete(ar -> System.exit(0));
+      Signal.handle(new Signal("TERM"), sig -> onSignal.run());
+      Signal.handle(new Signal("INT"), sig -> onSignal.run());
+    }).onFailure(t -> {
+      LOG.error("start failed: {}", t.getMessage());
+      vertx.close().onComplete(ar -> System.exit(1));
+    });
+  }
+}

@@ -1,0 +1,73 @@
+package io.tokengateway.config;
+
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** The whole validated configuration, read once at start; invalid settings throw {@link ConfigException}. */
+public record GatewayConfig(
+    HttpOptions http,
+    UpstreamOptions upstream,
+    Pattern embedTokenPattern,
+    GuestOptions guest,
+    ShutdownOptions shutdown,
+    SimulatorOptions simulator) {
+
+  /** The token API's listener. */
+  public record HttpOptions(int port, String host, int instances, int maxBodyBytes) {
+  }
+
+  /** Rules for guest token requests. */
+  public record GuestOptions(Set<UUID> allowedAddresses, long maxTtlSeconds) {
+  }
+
+  /** How a SIGTERM is handled. */
+  public record ShutdownOptions(int drainSeconds, int timeoutSeconds) {
+  }
+
+  public static GatewayConfig from(Settings s) {
+    int instances = s.intValue("http.instances", 0, 1024);
+    HttpOptions http = new HttpOptions(
+        s.intValue("http.port", 0, 65_535),
+        s.string("http.host"),
+        instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
+        s.intValue("http.maxBodyBytes", 64, 1_048_576));
+    GuestOptions guest = new GuestOptions(addresses(s), s.longValue("guest.maxTtlSeconds", 60, 31_536_000));
+    ShutdownOptions shutdown = new ShutdownOptions(
+        s.intValue("shutdown.drainSeconds", 0, 3_600), s.intValue("shutdown.timeoutSeconds", 0, 3_600));
+    return new GatewayConfig(http, UpstreamOptions.from(s), pattern(s), guest, shutdown, SimulatorOptions.from(s));
+  }
+
+  /** The bundled defaults with {@code overrides} applied; the usual way tests build a configuration. */
+  public static GatewayConfig of(Map<String, ?> overrides) {
+    return from(ConfigLoader.withOverrides(overrides));
+  }
+
+  /** This configuration with its upstream replaced (the embedded simulator's address, once known). */
+  public GatewayConfig withUpstream(UpstreamOptions newUpstream) {
+    return new GatewayConfig(http, newUpstream, embedTokenPattern, guest, shutdown, simulator);
+  }
+
+  private static Pattern pattern(Settings s) {
+    try {
+      return Pattern.compile(s.string("embed.tokenPattern"));
+    } catch (PatternSyntaxException e) {
+      throw new ConfigException("embed.tokenPattern is not a valid regular expression: " + e.getDescription());
+    }
+  }
+
+  private static Set<UUID> addresses(Settings s) {
+    Set<UUID> out = new LinkedHashSet<>();
+    for (String a : s.list("guest.allowedAddresses")) {
+      try {
+        out.add(UUID.fromString(a));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("guest.allowedAddresses (GATEWAY_GUEST_ALLOWED_ADDRESSES) holds '" + a + "', not a UUID");
+      }
+    }
+    return Set.copyOf(out);
+  }
+}

@@ -1,0 +1,67 @@
+package io.tokengateway.http;
+
+import io.tokengateway.config.GatewayConfig;
+import io.tokengateway.upstream.Endpoint;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop's HTTP server for the token API. Several instances share one port and the handlers' state
+ * (client, validator, lifecycle), which are built once per process and passed in.
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  private static final int[] ERROR_STATUSES = {400, 404, 405, 413, 415, 500};
+
+  private final GatewayConfig config;
+  private final TokenHandlers tokens;
+  private final HealthHandlers health;
+  private HttpServer server;
+
+  public GatewayVerticle(GatewayConfig config, TokenHandlers tokens, HealthHandlers health) {
+    this.config = config;
+    this.tokens = tokens;
+    this.health = health;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setPort(config.http().port())
+        .setHost(config.http().host())
+        .setCompressionSupported(false));
+    return server.requestHandler(router()).listen();
+  }
+
+  /** Stops accepting, then waits for in-flight requests up to {@code shutdown.timeoutSeconds}. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdown().timeoutSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** The port actually bound (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(AccessLog::handle);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    router.post(Endpoint.EMBEDS.path()).consumes("application/json").handler(body).handler(tokens::embed);
+    router.post(Endpoint.GUESTS.path()).consumes("application/json").handler(body).handler(tokens::guest);
+    router.get("/health/live").handler(health::live);
+    router.get("/health/ready").handler(health::ready);
+    router.route().failureHandler(Responses::routerFailure);
+    for (int status : ERROR_STATUSES) {
+      router.errorHandler(status, Responses::routerFailure);
+    }
+    return router;
+  }
+}

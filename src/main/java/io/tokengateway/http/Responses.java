@@ -1,0 +1,68 @@
+package io.tokengateway.http;
+
+import io.tokengateway.GatewayFailure;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes every answer of the token API: JSON, {@code Cache-Control: no-store}. Errors are mapped to HTTP here
+ * and only here: a {@link GatewayFailure} carries its own status and body; anything else is a 500 with
+ * SignalWire's generic body, logged without the request's content.
+ */
+public final class Responses {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
+
+  private Responses() {
+  }
+
+  /** Writes a JSON answer with the headers every answer carries. */
+  public static void json(RoutingContext ctx, int status, Buffer body) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    MultiMap headers = response.headers();
+    headers.set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+    headers.set(HttpHeaders.CACHE_CONTROL, NO_STORE);
+    response.setStatusCode(status).end(body);
+  }
+
+  /** Writes the error answer for {@code failure}. */
+  public static void error(RoutingContext ctx, Throwable failure) {
+    GatewayFailure f = failure instanceof GatewayFailure gf ? gf : unexpected(failure);
+    ctx.put(AccessLog.OUTCOME_KEY, f.outcome().label());
+    if (f.retryAfterSeconds() != null) {
+      ctx.response().headers().set(RETRY_AFTER, String.valueOf(f.retryAfterSeconds()));
+    }
+    if (f.status() == 405) {
+      ctx.response().headers().set(HttpHeaders.ALLOW, ctx.request().path().startsWith("/health") ? "GET" : "POST");
+    }
+    json(ctx, f.status(), f.body());
+  }
+
+  /** Failure and error handler for the router: status-only failures from Vert.x Web become SignalWire shapes. */
+  public static void routerFailure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof GatewayFailure) {
+      error(ctx, failure);
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      error(ctx, GatewayFailure.invalid(ctx.statusCode()));
+    } else {
+      error(ctx, failure);
+    }
+  }
+
+  private static GatewayFailure unexpected(Throwable t) {
+    LOG.error("unexpected failure while serving a request: {}", t == null ? "unknown" : t.getClass().getName());
+    return GatewayFailure.upstream(500, GatewayFailure.Outcome.SERVER_ERROR, "internal error");
+  }
+}

@@ -1,0 +1,88 @@
+package io.tokengateway.upstream;
+
+import io.tokengateway.config.UpstreamOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+
+/**
+ * Calls SignalWire's two token endpoints through one pooled {@link WebClient} shared by every verticle.
+ * Answers come back as a {@link TokenAnswer} or fail with a {@link io.tokengateway.GatewayFailure}.
+ */
+public final class SignalWireClient {
+
+  private final WebClient client;
+  private final UpstreamOptions options;
+  private final String basePath;
+
+  private SignalWireClient(WebClient client, UpstreamOptions options, String basePath) {
+    this.client = client;
+    this.options = options;
+    this.basePath = basePath;
+  }
+
+  public static SignalWireClient create(Vertx vertx, UpstreamOptions options) {
+    URI base = URI.create(options.baseUrl());
+    boolean tls = "https".equals(base.getScheme());
+    int port = base.getPort() != -1 ? base.getPort() : tls ? 443 : 80;
+    WebClientOptions clientOptions = new WebClientOptions()
+        .setDefaultHost(base.getHost())
+        .setDefaultPort(port)
+        .setSsl(tls)
+        .setKeepAlive(true)
+        .setKeepAliveTimeout(options.keepAliveSeconds())
+        .setIdleTimeout(options.idleTimeoutSeconds())
+        .setConnectTimeout(options.connectTimeoutMs())
+        .setUserAgent("token-gateway")
+        .setFollowRedirects(false);
+    if (tls && options.http2()) {
+      clientOptions.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true);
+    }
+    PoolOptions pool = new PoolOptions()
+        .setHttp1MaxSize(options.poolMaxSize())
+        .setHttp2MaxSize(options.poolHttp2MaxSize())
+        .setMaxWaitQueueSize(options.poolMaxWaitQueue());
+    String path = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
+    return new SignalWireClient(WebClient.create(vertx, clientOptions, pool), options, path);
+  }
+
+  /** Exchanges a C2C token for an embed token; Basic auth only when {@code signalwire.embedAuth} is set. */
+  public Future<TokenAnswer> createEmbedToken(String c2cToken) {
+    HttpRequest<Buffer> request = request(Endpoint.EMBEDS);
+    if (options.embedAuth()) {
+      request.basicAuthentication(options.projectId(), options.apiToken().reveal());
+    }
+    return send(Endpoint.EMBEDS, request, new JsonObject().put("token", c2cToken));
+  }
+
+  /** Mints a guest token with the gateway's own Basic auth. */
+  public Future<TokenAnswer> createGuestToken(JsonObject body) {
+    HttpRequest<Buffer> request = request(Endpoint.GUESTS)
+        .basicAuthentication(options.projectId(), options.apiToken().reveal());
+    return send(Endpoint.GUESTS, request, body);
+  }
+
+  public Future<Void> close() {
+    client.close();
+    return Future.succeededFuture();
+  }
+
+  private HttpRequest<Buffer> request(Endpoint endpoint) {
+    return client.post(basePath + endpoint.path())
+        .putHeader("Accept", "application/json")
+        .timeout(options.timeoutMs());
+  }
+
+  private Future<TokenAnswer> send(Endpoint endpoint, HttpRequest<Buffer> request, JsonObject body) {
+    return request.sendJsonObject(body)
+        .recover(t -> Future.failedFuture(UpstreamReplies.fromException(t)))
+        .map(response -> UpstreamReplies.classify(endpoint, response));
+  }
+}

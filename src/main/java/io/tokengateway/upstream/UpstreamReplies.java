@@ -1,0 +1,112 @@
+package io.tokengateway.upstream;
+
+import io.tokengateway.GatewayFailure;
+import io.tokengateway.GatewayFailure.Outcome;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns what SignalWire answered (or how the call failed) into a {@link TokenAnswer} or a
+ * {@link GatewayFailure}. This is the single place that decides what an upstream status means for the caller.
+ */
+public final class UpstreamReplies {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamReplies.class);
+  static final int DEFAULT_RETRY_AFTER_SECONDS = 1;
+
+  private UpstreamReplies() {
+  }
+
+  /** The answer for {@code endpoint}, or a failed future with the error the caller sees. */
+  public static TokenAnswer classify(Endpoint endpoint, HttpResponse<Buffer> response) {
+    int status = response.statusCode();
+    if (status == 200 || status == 201) {
+      return success(endpoint, response.body());
+    }
+    if (status == 429) {
+      throw GatewayFailure.retryLater(429, retryAfter(response.getHeader("Retry-After")), Outcome.RATE_LIMITED,
+          "SignalWire rate limited the " + endpoint.label() + " call");
+    }
+    if (status >= 500) {
+      throw GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "SignalWire answered " + status);
+    }
+    if (endpoint == Endpoint.GUESTS && (status == 401 || status == 403)) {
+      LOG.error("SignalWire refused the gateway's own credentials ({} on guest tokens): "
+          + "check SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN", status);
+      throw GatewayFailure.upstream(502, Outcome.CLIENT_ERROR, "SignalWire refused the gateway's credentials");
+    }
+    if (status == 401 || status == 403 || status == 404 || status == 422) {
+      return passThrough(status, response.body());
+    }
+    throw GatewayFailure.upstream(502, Outcome.CLIENT_ERROR, "SignalWire answered an unexpected " + status);
+  }
+
+  /** The failure for a call that got no HTTP answer. */
+  public static GatewayFailure fromException(Throwable t) {
+    if (t instanceof GatewayFailure f) {
+      return f;
+    }
+    if (t instanceof ConnectException) {
+      return GatewayFailure.upstream(502, Outcome.CONNECTION_ERROR, "cannot connect to SignalWire");
+    }
+    if (t instanceof TimeoutException) {
+      return GatewayFailure.upstream(504, Outcome.TIMEOUT, "SignalWire did not answer in time");
+    }
+    return GatewayFailure.upstream(502, Outcome.CONNECTION_ERROR, "SignalWire call failed: " + t.getClass().getSimpleName());
+  }
+
+  /** Seconds from a {@code Retry-After} header: delta-seconds, else the default; HTTP dates count as the default. */
+  static int retryAfter(String header) {
+    if (header == null) {
+      return DEFAULT_RETRY_AFTER_SECONDS;
+    }
+    try {
+      long seconds = Long.parseLong(header.trim());
+      return (int) Math.max(DEFAULT_RETRY_AFTER_SECONDS, Math.min(seconds, 3_600));
+    } catch (NumberFormatException e) {
+      return DEFAULT_RETRY_AFTER_SECONDS;
+    }
+  }
+
+  private static TokenAnswer success(Endpoint endpoint, Buffer body) {
+    JsonObject json = parseObject(body);
+    Object token = json == null ? null : json.getValue("token");
+    if (!(token instanceof String t) || t.isEmpty()) {
+      throw GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "SignalWire answered without a token");
+    }
+    JsonObject answer = new JsonObject().put("token", t);
+    if (endpoint == Endpoint.GUESTS) {
+      Object refresh = json.getValue("refresh_token");
+      if (!(refresh instanceof String r) || r.isEmpty()) {
+        throw GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "SignalWire answered without a refresh_token");
+      }
+      answer.put("refresh_token", r);
+    }
+    return new TokenAnswer(t, answer.toBuffer());
+  }
+
+  private static TokenAnswer passThrough(int status, Buffer body) {
+    JsonObject json = parseObject(body);
+    boolean documentedShape = json != null && (json.getValue("error") instanceof String
+        || json.getValue("errors") instanceof io.vertx.core.json.JsonArray);
+    throw GatewayFailure.passThrough(status, documentedShape ? json.toBuffer() : GatewayFailure.errorBody(status));
+  }
+
+  private static JsonObject parseObject(Buffer body) {
+    if (body == null || body.length() == 0) {
+      return null;
+    }
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(body);
+      return parsed instanceof JsonObject o ? o : null;
+    } catch (DecodeException e) {
+      return null;
+    }
+  }
+}
