@@ -1,0 +1,155 @@
+package io.tokengateway.http;
+
+import static io.tokengateway.support.GatewayHarness.ADDRESS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokengateway.support.FakeSignalWire;
+import io.tokengateway.support.GatewayHarness;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every input rule answers its 4xx in SignalWire's shape, and nothing invalid reaches the upstream. */
+@ExtendWith(VertxExtension.class)
+class InputRulesIT {
+
+  private static final String EMBEDS = "/api/fabric/embeds/tokens";
+  private static final String GUESTS = "/api/fabric/guests/tokens";
+  private static final String ALLOWED = "11111111-2222-4333-8444-555555555555";
+
+  private FakeSignalWire upstream;
+  private GatewayHarness gw;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    upstream = FakeSignalWire.start(vertx);
+    gw = GatewayHarness.start(vertx, upstream, Map.of("http.maxBodyBytes", 4096));
+  }
+
+  @AfterEach
+  void stop() {
+    assertThat(upstream.calls()).as("no invalid request may reach the upstream").isZero();
+    gw.stop();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"text/plain", "application/x-www-form-urlencoded", "application/jsonx"})
+  void otherContentTypesAre415(String type) {
+    assertError(gw.post(EMBEDS, type, "{\"token\":\"c2c_abcdefgh\"}", null), 415, "Unsupported Media Type");
+  }
+
+  @Test
+  void missingContentTypeIs415() {
+    assertError(gw.post(GUESTS, null, "{}", null), 415, "Unsupported Media Type");
+  }
+
+  @Test
+  void bodyOverTheLimitIs413() {
+    String big = "{\"token\":\"c2c_" + "a".repeat(5000) + "\"}";
+    assertError(gw.postJson(EMBEDS, big), 413, "Request Entity Too Large");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "{", "not json", "[1,2]", "\"c2c_abcdefgh\"", "42", "null", "{\"token\":}"})
+  void unparseableOrNonObjectBodiesAre400(String body) {
+    assertError(gw.postJson(EMBEDS, body), 400, "Bad Request");
+    assertError(gw.postJson(GUESTS, body), 400, "Bad Request");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"GET," + EMBEDS, "PUT," + GUESTS, "DELETE," + EMBEDS, "POST,/health/live"})
+  void wrongMethodIs405(String method, String path) {
+    HttpResponse<Buffer> r = io.tokengateway.support.Await.await(
+        gw.client.request(io.vertx.core.http.HttpMethod.valueOf(method), path).send());
+    assertError(r, 405, "Method Not Allowed");
+    assertThat(r.getHeader("Allow")).isNotBlank();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/", "/api/fabric/embeds", "/api/fabric/embeds/tokens/x", "/c2c_7acc0e5e968706a0"})
+  void unknownPathIs404(String path) {
+    assertError(gw.postJson(path, "{}"), 404, "Not Found");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{}", "{\"token\":null}", "{\"token\":42}", "{\"token\":[\"c2c_abcdefgh\"]}",
+      "{\"token\":\"\"}", "{\"token\":\"c2c_short\"}", "{\"token\":\"abc_abcdefghij\"}",
+      "{\"token\":\"c2c_abcdefgh!\"}", "{\"token\":\"c2c_abcdefgh\\n\"}"})
+  void badEmbedTokenIs422OnToken(String body) {
+    assertUnprocessable(gw.postJson(EMBEDS, body), "token");
+  }
+
+  @Test
+  void overlongEmbedTokenIs422() {
+    assertUnprocessable(gw.embed("c2c_" + "a".repeat(129)), "token");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{}", "{\"allowed_addresses\":null}", "{\"allowed_addresses\":\"" + ADDRESS + "\"}",
+      "{\"allowed_addresses\":[]}", "{\"allowed_addresses\":[42]}", "{\"allowed_addresses\":[\"not-a-uuid\"]}",
+      "{\"allowed_addresses\":[\"" + ADDRESS + "\",\"" + ADDRESS + "\"]}",
+      "{\"allowed_addresses\":[\"" + ADDRESS + "x\"]}"})
+  void badAllowedAddressesAre422(String body) {
+    assertUnprocessable(gw.guest(body), "allowed_addresses");
+  }
+
+  @Test
+  void moreThanTenAddressesIs422() {
+    StringBuilder list = new StringBuilder();
+    for (int i = 0; i < 11; i++) {
+      list.append(i == 0 ? "" : ",").append("\"00000000-0000-4000-8000-0000000000").append(10 + i).append('"');
+    }
+    assertUnprocessable(gw.guest("{\"allowed_addresses\":[" + list + "]}"), "allowed_addresses");
+  }
+
+  @Test
+  void badExpireAtIs422() {
+    long now = System.currentTimeMillis() / 1000;
+    for (String value : new String[] {"\"soon\"", "1.5", "true", String.valueOf(now - 10),
+        String.valueOf(now + 7200 + 120), "99999999999999999999"}) {
+      String body = "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"expire_at\":" + value + "}";
+      assertUnprocessable(gw.guest(body), "expire_at");
+    }
+  }
+
+  @Test
+  void addressOutsideTheAllowListIs403(Vertx vertx) {
+    GatewayHarness restricted = GatewayHarness.start(vertx, upstream, Map.of("guest.allowedAddresses", ALLOWED));
+    try {
+      String mixed = "{\"allowed_addresses\":[\"" + ALLOWED + "\",\"" + ADDRESS + "\"]}";
+      assertError(restricted.guest(mixed), 403, "Forbidden");
+      assertThat(upstream.calls()).isZero();
+      assertThat(restricted.guest("{\"allowed_addresses\":[\"" + ALLOWED.toUpperCase() + "\"]}").statusCode())
+          .isEqualTo(201);
+      assertThat(upstream.calls()).isEqualTo(1);
+      upstream.received().clear();
+    } finally {
+      restricted.stop();
+    }
+  }
+
+  private static void assertUnprocessable(HttpResponse<Buffer> r, String attribute) {
+    assertThat(r.statusCode()).isEqualTo(422);
+    JsonObject error = r.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0);
+    assertThat(error.getString("attribute")).isEqualTo(attribute);
+    assertThat(error.fieldNames()).contains("type", "code", "message", "attribute", "url");
+    assertThat(r.getHeader("Cache-Control")).isEqualTo("no-store");
+  }
+
+  static void assertError(HttpResponse<Buffer> r, int status, String reason) {
+    assertThat(r.statusCode()).isEqualTo(status);
+    assertThat(r.getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(r.getHeader("Cache-Control")).isEqualTo("no-store");
+    assertThat(r.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", reason));
+  }
+}

@@ -1,0 +1,118 @@
+package io.tokengateway.http;
+
+import static io.tokengateway.support.GatewayHarness.ADDRESS;
+import static io.tokengateway.support.GatewayHarness.API_TOKEN;
+import static io.tokengateway.support.GatewayHarness.C2C;
+import static io.tokengateway.support.GatewayHarness.PROJECT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokengateway.support.FakeSignalWire;
+import io.tokengateway.support.GatewayHarness;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The token API end to end against a recording upstream: success paths, auth, and what reaches SignalWire. */
+@ExtendWith(VertxExtension.class)
+class TokenApiIT {
+
+  private FakeSignalWire upstream;
+  private GatewayHarness gw;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    upstream = FakeSignalWire.start(vertx);
+    gw = GatewayHarness.start(vertx, upstream, Map.of());
+  }
+
+  @AfterEach
+  void stop() {
+    gw.stop();
+  }
+
+  @Test
+  void embedTokenIsExchangedWithoutAuthorization() {
+    HttpResponse<Buffer> r = gw.embed(C2C);
+
+    assertThat(r.statusCode()).isEqualTo(201);
+    assertThat(r.getHeader("Cache-Control")).isEqualTo("no-store");
+    assertThat(r.getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(r.bodyAsJsonObject().getString("token")).startsWith("tok-");
+    assertThat(upstream.calls()).isEqualTo(1);
+    FakeSignalWire.Received call = upstream.received().get(0);
+    assertThat(call.path()).isEqualTo("/api/fabric/embeds/tokens");
+    assertThat(call.json()).isEqualTo(new JsonObject().put("token", C2C));
+    assertThat(call.headers().get("Authorization")).isNull();
+  }
+
+  @Test
+  void embedAuthIsSentWhenConfigured(Vertx vertx) {
+    GatewayHarness withAuth = GatewayHarness.start(vertx, upstream, Map.of("signalwire.embedAuth", true));
+    try {
+      assertThat(withAuth.embed(C2C).statusCode()).isEqualTo(201);
+      assertThat(upstream.received().get(0).headers().get("Authorization")).isEqualTo(basic());
+    } finally {
+      withAuth.stop();
+    }
+  }
+
+  @Test
+  void guestTokenCarriesTheGatewaysBasicAuthNotTheCallers() {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", "Basic Y2FsbGVyOnNlY3JldA==");
+    long expireAt = System.currentTimeMillis() / 1000 + 600;
+    String body = new JsonObject().put("allowed_addresses", new JsonArray().add(ADDRESS))
+        .put("expire_at", expireAt).put("extra", "dropped").encode();
+
+    HttpResponse<Buffer> r = gw.post("/api/fabric/guests/tokens", "application/json", body, headers);
+
+    assertThat(r.statusCode()).isEqualTo(201);
+    assertThat(r.bodyAsJsonObject().fieldNames()).containsExactlyInAnyOrder("token", "refresh_token");
+    FakeSignalWire.Received call = upstream.received().get(0);
+    assertThat(call.path()).isEqualTo("/api/fabric/guests/tokens");
+    assertThat(call.headers().getAll("Authorization")).containsExactly(basic());
+    assertThat(call.json()).isEqualTo(new JsonObject()
+        .put("allowed_addresses", new JsonArray().add(ADDRESS)).put("expire_at", expireAt));
+  }
+
+  @Test
+  void contentTypeWithCharsetIsAccepted() {
+    HttpResponse<Buffer> r = gw.post("/api/fabric/embeds/tokens", "application/json; charset=utf-8",
+        "{\"token\":\"" + C2C + "\"}", null);
+    assertThat(r.statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void healthEndpointsAnswerJson() {
+    HttpResponse<Buffer> live = gw.get("/health/live");
+    HttpResponse<Buffer> ready = gw.get("/health/ready");
+
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(live.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getString("upstream")).isEqualTo("signalwire");
+    assertThat(ready.getHeader("Cache-Control")).isEqualTo("no-store");
+  }
+
+  @Test
+  void readinessStaysUpWhileTheUpstreamIsDown() {
+    upstream.answer(503, "{\"error\":\"Service Unavailable\"}");
+    assertThat(gw.embed(C2C).statusCode()).isEqualTo(502);
+    assertThat(gw.get("/health/ready").statusCode()).isEqualTo(200);
+  }
+
+  private static String basic() {
+    return "Basic " + Base64.getEncoder().encodeToString(
+        (PROJECT_ID + ":" + API_TOKEN).getBytes(StandardCharsets.UTF_8));
+  }
+}

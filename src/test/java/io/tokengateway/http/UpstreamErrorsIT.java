@@ -1,0 +1,161 @@
+package io.tokengateway.http;
+
+import static io.tokengateway.http.InputRulesIT.assertError;
+import static io.tokengateway.support.GatewayHarness.ADDRESS;
+import static io.tokengateway.support.GatewayHarness.C2C;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokengateway.support.FakeSignalWire;
+import io.tokengateway.support.GatewayHarness;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What the caller sees for each way SignalWire can answer or fail. */
+@ExtendWith(VertxExtension.class)
+class UpstreamErrorsIT {
+
+  private static final String GUEST_BODY = "{\"allowed_addresses\":[\"" + ADDRESS + "\"]}";
+  private static final String VALIDATION = "{\"errors\":[{\"type\":\"validation_error\",\"code\":\"invalid\","
+      + "\"message\":\"bad\",\"attribute\":\"token\",\"url\":\"https://example.test\"}]}";
+
+  private FakeSignalWire upstream;
+  private GatewayHarness gw;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    upstream = FakeSignalWire.start(vertx);
+    gw = GatewayHarness.start(vertx, upstream, Map.of());
+  }
+
+  @AfterEach
+  void stop() {
+    upstream.releaseHanging();
+    gw.stop();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {401, 403, 404})
+  void embedClientErrorsPassThrough(int status) {
+    String body = new JsonObject().put("error", GatewayFailureReason.of(status)).encode();
+    upstream.answer(status, body);
+    HttpResponse<Buffer> r = gw.embed(C2C);
+    assertThat(r.statusCode()).isEqualTo(status);
+    assertThat(r.bodyAsString()).isEqualTo(body);
+  }
+
+  @Test
+  void embedValidationErrorPassesThrough() {
+    upstream.answer(422, VALIDATION);
+    HttpResponse<Buffer> r = gw.embed(C2C);
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(r.bodyAsJsonObject()).isEqualTo(new JsonObject(VALIDATION));
+  }
+
+  @Test
+  void passedThroughErrorWithoutTheDocumentedShapeGetsIt() {
+    upstream.answer(404, Map.of("Content-Type", "text/html"), "<html>nope</html>");
+    assertError(gw.embed(C2C), 404, "Not Found");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {401, 403})
+  void guestCredentialErrorsAreBadGateway(int status) {
+    upstream.answer(status, new JsonObject().put("error", GatewayFailureReason.of(status)).encode());
+    assertError(gw.guest(GUEST_BODY), 502, "Bad Gateway");
+  }
+
+  @Test
+  void guestNotFoundAndValidationPassThrough() {
+    upstream.answer(404, "{\"error\":\"Not Found\"}");
+    assertError(gw.guest(GUEST_BODY), 404, "Not Found");
+    upstream.answer(422, VALIDATION);
+    HttpResponse<Buffer> r = gw.guest(GUEST_BODY);
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(r.bodyAsJsonObject()).isEqualTo(new JsonObject(VALIDATION));
+  }
+
+  @Test
+  void rateLimitPassesThroughWithRetryAfter() {
+    upstream.answer(429, Map.of("Retry-After", "7", "Content-Type", "application/json"), "{}");
+    HttpResponse<Buffer> embed = gw.embed(C2C);
+    HttpResponse<Buffer> guest = gw.guest(GUEST_BODY);
+    for (HttpResponse<Buffer> r : java.util.List.of(embed, guest)) {
+      assertError(r, 429, "Too Many Requests");
+      assertThat(r.getHeader("Retry-After")).isEqualTo("7");
+    }
+  }
+
+  @Test
+  void rateLimitWithoutRetryAfterAsksForOneSecond() {
+    upstream.answer(429, "{}");
+    HttpResponse<Buffer> r = gw.embed(C2C);
+    assertError(r, 429, "Too Many Requests");
+    assertThat(r.getHeader("Retry-After")).isEqualTo("1");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {500, 502, 503})
+  void serverErrorsAreBadGateway(int status) {
+    upstream.answer(status, "{\"error\":\"Internal Server Error\"}");
+    assertError(gw.embed(C2C), 502, "Bad Gateway");
+    assertError(gw.guest(GUEST_BODY), 502, "Bad Gateway");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"<html>ok</html>", "{}", "{\"token\":42}", "{\"token\":\"\"}", "[]", ""})
+  void malformedSuccessIsBadGateway(String body) {
+    upstream.answer(201, Map.of("Content-Type", "text/html"), body);
+    assertError(gw.embed(C2C), 502, "Bad Gateway");
+  }
+
+  @Test
+  void guestAnswerWithoutRefreshTokenIsBadGateway() {
+    upstream.answer(201, "{\"token\":\"abc\"}");
+    assertError(gw.guest(GUEST_BODY), 502, "Bad Gateway");
+  }
+
+  @Test
+  void unexpectedClientErrorIsBadGateway() {
+    upstream.answer(400, "{\"error\":\"Bad Request\"}");
+    assertError(gw.embed(C2C), 502, "Bad Gateway");
+  }
+
+  @Test
+  void connectionRefusedIsBadGateway(Vertx vertx) {
+    FakeSignalWire closed = FakeSignalWire.start(vertx);
+    io.tokengateway.support.Await.await(closed.close());
+    GatewayHarness broken = GatewayHarness.start(vertx, closed, Map.of());
+    try {
+      assertError(broken.embed(C2C), 502, "Bad Gateway");
+    } finally {
+      broken.stop();
+    }
+  }
+
+  @Test
+  void hangingUpstreamIsGatewayTimeoutWithinTheTimeout() {
+    upstream.hang();
+    long start = System.nanoTime();
+    HttpResponse<Buffer> r = gw.embed(C2C);
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    assertError(r, 504, "Gateway Timeout");
+    assertThat(elapsedMs).as("answered near the 400 ms timeout, not later").isBetween(350L, 5_000L);
+  }
+
+  /** Reason phrases as SignalWire writes them. */
+  static final class GatewayFailureReason {
+    static String of(int status) {
+      return io.tokengateway.GatewayFailure.reason(status);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package io.tokengateway.support;
+
+import static io.tokengateway.support.Await.await;
+
+import io.tokengateway.Gateway;
+import io.tokengateway.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Starts a gateway on a random port in front of a {@link FakeSignalWire}, and talks to it. */
+public final class GatewayHarness {
+
+  public static final String PROJECT_ID = "test-project-0001";
+  public static final String API_TOKEN = "PTsecret-api-token-7f3a9c";
+  public static final String C2C = "c2c_7acc0e5e968706a032983cd80cdca219";
+  public static final String ADDRESS = "2f8e6d4c-1b3a-4c5d-9e7f-0a1b2c3d4e5f";
+
+  public final Vertx vertx;
+  public final Gateway gateway;
+  public final WebClient client;
+
+  private GatewayHarness(Vertx vertx, Gateway gateway) {
+    this.vertx = vertx;
+    this.gateway = gateway;
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(gateway.port()));
+  }
+
+  /** Settings pointing the gateway at {@code fake}, with short timeouts and no drain; add or replace with {@code extra}. */
+  public static Map<String, Object> settings(FakeSignalWire fake, Map<String, ?> extra) {
+    Map<String, Object> s = new HashMap<>();
+    s.put("http.port", 0);
+    s.put("http.instances", 2);
+    s.put("signalwire.baseUrl", fake == null ? "" : fake.baseUrl());
+    s.put("signalwire.projectId", PROJECT_ID);
+    s.put("signalwire.apiToken", API_TOKEN);
+    s.put("upstream.timeoutMs", 400);
+    s.put("shutdown.drainSeconds", 0);
+    s.putAll(extra);
+    return s;
+  }
+
+  public static GatewayHarness start(Vertx vertx, FakeSignalWire fake, Map<String, ?> extra) {
+    return start(vertx, GatewayConfig.of(settings(fake, extra)), Clock.systemUTC());
+  }
+
+  public static GatewayHarness start(Vertx vertx, GatewayConfig config, Clock clock) {
+    return new GatewayHarness(vertx, await(Gateway.start(vertx, config, clock)));
+  }
+
+  public HttpResponse<Buffer> post(String path, String contentType, String body, MultiMap headers) {
+    return await(postAsync(path, contentType, body, headers));
+  }
+
+  public Future<HttpResponse<Buffer>> postAsync(String path, String contentType, String body, MultiMap headers) {
+    HttpRequest<Buffer> request = client.post(path);
+    if (contentType != null) {
+      request.putHeader("Content-Type", contentType);
+    }
+    if (headers != null) {
+      request.putHeaders(headers);
+    }
+    return request.sendBuffer(Buffer.buffer(body));
+  }
+
+  public HttpResponse<Buffer> postJson(String path, String body) {
+    return post(path, "application/json", body, null);
+  }
+
+  public HttpResponse<Buffer> embed(String c2c) {
+    return postJson("/api/fabric/embeds/tokens", new JsonObject().put("token", c2c).encode());
+  }
+
+  public HttpResponse<Buffer> guest(String body) {
+    return postJson("/api/fabric/guests/tokens", body);
+  }
+
+  public HttpResponse<Buffer> get(String path) {
+    return await(client.get(path).send());
+  }
+
+  public void stop() {
+    await(gateway.shutdown());
+    client.close();
+  }
+}
