@@ -1,0 +1,137 @@
+package io.tokengateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tokengateway.config.UpstreamOptions.Mode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Layering, environment names and fail-fast validation of the configuration. */
+class ConfigTest {
+
+  @Test
+  void envNamesAreUpperSnakeCaseOfTheKey() {
+    assertThat(ConfigLoader.envName("upstream.timeoutMs")).isEqualTo("GATEWAY_UPSTREAM_TIMEOUT_MS");
+    assertThat(ConfigLoader.envName("guest.allowedAddresses")).isEqualTo("GATEWAY_GUEST_ALLOWED_ADDRESSES");
+    assertThat(ConfigLoader.envName("guest.maxTtlSeconds")).isEqualTo("GATEWAY_GUEST_MAX_TTL_SECONDS");
+    assertThat(ConfigLoader.envName("upstream.pool.http2MaxSize")).isEqualTo("GATEWAY_UPSTREAM_POOL_HTTP2_MAX_SIZE");
+  }
+
+  @Test
+  void defaultsRunOnTheSimulator() {
+    GatewayConfig c = GatewayConfig.from(ConfigLoader.load(Map.of()));
+    assertThat(c.upstream().mode()).isEqualTo(Mode.SIMULATOR);
+    assertThat(c.http().port()).isEqualTo(8080);
+    assertThat(c.http().maxBodyBytes()).isEqualTo(4096);
+    assertThat(c.upstream().timeoutMs()).isEqualTo(5000);
+    assertThat(c.guest().maxTtlSeconds()).isEqualTo(7200);
+    assertThat(c.shutdown().drainSeconds()).isEqualTo(5);
+    assertThat(c.embedTokenPattern().pattern()).isEqualTo("^c2c_[A-Za-z0-9]{8,128}$");
+  }
+
+  @Test
+  void everyKeyIsOverriddenByItsEnvironmentVariable() {
+    Settings defaults = ConfigLoader.load(Map.of());
+    Map<String, String> env = new HashMap<>();
+    for (String key : defaults.keys()) {
+      env.put(ConfigLoader.envName(key), "42");
+    }
+    Settings overridden = ConfigLoader.load(env);
+    for (String key : defaults.keys()) {
+      assertThat(overridden.string(key)).as(key).isEqualTo("42");
+    }
+    assertThat(overridden.warnings()).isEmpty();
+  }
+
+  @Test
+  void fixedOperatorNamesApply() {
+    UUID a = UUID.randomUUID();
+    UUID b = UUID.randomUUID();
+    GatewayConfig c = GatewayConfig.from(ConfigLoader.load(Map.of(
+        "GATEWAY_PORT", "9999",
+        "SIGNALWIRE_SPACE", "example",
+        "SIGNALWIRE_PROJECT_ID", "p",
+        "SIGNALWIRE_API_TOKEN", "t",
+        "GATEWAY_GUEST_ALLOWED_ADDRESSES", a + ", " + b,
+        "GATEWAY_GUEST_MAX_TTL_SECONDS", "600",
+        "GATEWAY_UPSTREAM_TIMEOUT_MS", "1500")));
+    assertThat(c.http().port()).isEqualTo(9999);
+    assertThat(c.upstream().mode()).isEqualTo(Mode.SIGNALWIRE);
+    assertThat(c.upstream().baseUrl()).isEqualTo("https://example.signalwire.com");
+    assertThat(c.guest().allowedAddresses()).containsExactlyInAnyOrder(a, b);
+    assertThat(c.guest().maxTtlSeconds()).isEqualTo(600);
+    assertThat(c.upstream().timeoutMs()).isEqualTo(1500);
+  }
+
+  @Test
+  void baseUrlOverridesTheSpaceAndExplicitModeWins() {
+    GatewayConfig c = GatewayConfig.from(ConfigLoader.load(Map.of(
+        "SIGNALWIRE_SPACE", "example", "SIGNALWIRE_BASE_URL", "http://127.0.0.1:9000/",
+        "GATEWAY_UPSTREAM", "simulator")));
+    assertThat(c.upstream().mode()).isEqualTo(Mode.SIMULATOR);
+    assertThat(c.upstream().baseUrl()).isEqualTo("http://127.0.0.1:9000");
+  }
+
+  @Test
+  void signalWireModeWithoutCredentialsFailsFast() {
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("SIGNALWIRE_SPACE", "example"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("upstream mode signalwire needs SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_UPSTREAM", "signalwire"))))
+        .hasMessageContaining("SIGNALWIRE_SPACE or SIGNALWIRE_BASE_URL");
+  }
+
+  @Test
+  void badValuesFailWithOneLineNamingTheSetting() {
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_UPSTREAM_TIMEOUT_MS", "soon"))))
+        .hasMessage("upstream.timeoutMs (GATEWAY_UPSTREAM_TIMEOUT_MS) must be a whole number, got 'soon'");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_PORT", "70000"))))
+        .hasMessageContaining("http.port");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_UPSTREAM", "mars"))))
+        .hasMessageContaining("'simulator' or 'signalwire'");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_GUEST_ALLOWED_ADDRESSES", "x"))))
+        .hasMessageContaining("not a UUID");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_EMBED_TOKEN_PATTERN", "(["))))
+        .hasMessageContaining("embed.tokenPattern");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_SIMULATOR_FAILURE_RATE", "2"))))
+        .hasMessageContaining("simulator.failureRate");
+  }
+
+  @Test
+  void secretsAreNeverEchoedInErrorsOrToString() {
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("GATEWAY_SIGNALWIRE_API_TOKEN", "PTxyz"))
+        .intValue("signalwire.apiToken", 0, 1))
+        .hasMessageNotContaining("PTxyz");
+    GatewayConfig c = GatewayConfig.from(ConfigLoader.load(Map.of("SIGNALWIRE_BASE_URL", "http://127.0.0.1:1",
+        "SIGNALWIRE_PROJECT_ID", "p", "SIGNALWIRE_API_TOKEN", "PTsupersecret")));
+    assertThat(c.toString()).doesNotContain("PTsupersecret");
+    assertThat(c.upstream().apiToken().reveal()).isEqualTo("PTsupersecret");
+  }
+
+  @Test
+  void configFileLayersOverDefaultsAndRejectsUnknownKeys(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("g.yaml");
+    Files.writeString(file, "upstream:\n  timeoutMs: 1234\n");
+    assertThat(GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_CONFIG", file.toString()))).upstream().timeoutMs())
+        .isEqualTo(1234);
+    assertThat(GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_CONFIG", file.toString(),
+        "GATEWAY_UPSTREAM_TIMEOUT_MS", "99"))).upstream().timeoutMs()).as("env beats file").isEqualTo(99);
+    Files.writeString(file, "upstream:\n  timeoutMillis: 1\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("GATEWAY_CONFIG", file.toString())))
+        .hasMessageContaining("unknown setting 'upstream.timeoutMillis'");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of("GATEWAY_CONFIG", dir.resolve("none.yaml").toString())))
+        .hasMessageContaining("not a readable file");
+  }
+
+  @Test
+  void unknownGatewayVariablesAreReported() {
+    assertThat(ConfigLoader.load(Map.of("GATEWAY_UPSTREAM_TIMEOUT", "5")).warnings())
+        .containsExactly("ignoring unknown environment variable GATEWAY_UPSTREAM_TIMEOUT");
+  }
+}
