@@ -1,5 +1,6 @@
 package io.tokengateway;
 
+import io.tokengateway.cache.EmbedTokenCache;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.UpstreamOptions;
 import io.tokengateway.config.UpstreamOptions.Mode;
@@ -14,7 +15,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +32,7 @@ public final class Gateway {
   private final Lifecycle lifecycle;
   private final SignalWireClient client;
   private final Simulator simulator;
+  private EmbedTokenCache embedCache;
   private String deploymentId;
   private int port;
 
@@ -44,7 +45,7 @@ public final class Gateway {
   }
 
   /** Starts the gateway on {@code vertx}; the future completes once it is ready to serve. */
-  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Clock clock) {
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Time time) {
     Future<Simulator> simulator = config.upstream().mode() == Mode.SIMULATOR
         ? Simulator.start(vertx, config.simulator(), "127.0.0.1", 1)
         : Future.succeededFuture(null);
@@ -53,14 +54,15 @@ public final class Gateway {
           : config.withUpstream(config.upstream().withSimulator(sim.port(), config.simulator()));
       Gateway gateway = new Gateway(vertx, effective, new Lifecycle(),
           SignalWireClient.create(vertx, effective.upstream()), sim);
-      return gateway.deploy(clock).map(gateway);
+      return gateway.deploy(time).map(gateway);
     });
   }
 
-  private Future<Void> deploy(Clock clock) {
+  private Future<Void> deploy(Time time) {
     UpstreamOptions upstream = config.upstream();
     String mode = upstream.mode().name().toLowerCase();
-    TokenHandlers tokens = new TokenHandlers(new RequestValidator(config, clock), client);
+    embedCache = new EmbedTokenCache(vertx, config.cache(), client::createEmbedToken, time);
+    TokenHandlers tokens = new TokenHandlers(new RequestValidator(config, time.clock()), embedCache, client);
     HealthHandlers health = new HealthHandlers(lifecycle, mode);
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     return vertx.deployVerticle(() -> {
@@ -100,6 +102,10 @@ public final class Gateway {
 
   public int port() {
     return port;
+  }
+
+  public EmbedTokenCache embedCache() {
+    return embedCache;
   }
 
   public Lifecycle lifecycle() {

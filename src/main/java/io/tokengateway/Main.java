@@ -8,7 +8,6 @@ import io.tokengateway.config.SimulatorOptions;
 import io.tokengateway.upstream.simulator.Simulator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -45,7 +44,7 @@ public final class Main implements Callable<Integer> {
     }
     settings.warnings().forEach(LOG::warn);
     Vertx vertx = Vertx.vertx();
-    runUntilSignal(vertx, () -> Gateway.start(vertx, config, Clock.systemUTC()).map(g -> g::shutdown));
+    runUntilSignal(vertx, () -> Gateway.start(vertx, config, Time.system()).map(g -> g::shutdown));
     return 0;
   }
 

@@ -12,6 +12,7 @@ public record GatewayConfig(
     HttpOptions http,
     UpstreamOptions upstream,
     Pattern embedTokenPattern,
+    CacheOptions cache,
     GuestOptions guest,
     ShutdownOptions shutdown,
     SimulatorOptions simulator) {
@@ -38,7 +39,8 @@ public record GatewayConfig(
     GuestOptions guest = new GuestOptions(addresses(s), s.longValue("guest.maxTtlSeconds", 60, 31_536_000));
     ShutdownOptions shutdown = new ShutdownOptions(
         s.intValue("shutdown.drainSeconds", 0, 3_600), s.intValue("shutdown.timeoutSeconds", 0, 3_600));
-    return new GatewayConfig(http, UpstreamOptions.from(s), pattern(s), guest, shutdown, SimulatorOptions.from(s));
+    return new GatewayConfig(http, UpstreamOptions.from(s), pattern(s), CacheOptions.from(s), guest, shutdown,
+        SimulatorOptions.from(s));
   }
 
   /** The bundled defaults with {@code overrides} applied; the usual way tests build a configuration. */
@@ -48,7 +50,7 @@ public record GatewayConfig(
 
   /** This configuration with its upstream replaced (the embedded simulator's address, once known). */
   public GatewayConfig withUpstream(UpstreamOptions newUpstream) {
-    return new GatewayConfig(http, newUpstream, embedTokenPattern, guest, shutdown, simulator);
+    return new GatewayConfig(http, newUpstream, embedTokenPattern, cache, guest, shutdown, simulator);
   }
 
   private static Pattern pattern(Settings s) {

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 public final class AccessLog {
 
   public static final String OUTCOME_KEY = "upstreamOutcome";
+  public static final String CACHE_KEY = "cacheStatus";
   static final Logger LOG = LoggerFactory.getLogger("access");
   private static final Set<String> KNOWN_PATHS = Set.of(
       "/api/fabric/embeds/tokens", "/api/fabric/guests/tokens", "/health/live", "/health/ready");
@@ -34,10 +35,12 @@ public final class AccessLog {
   private static void log(RoutingContext ctx, long start) {
     String path = ctx.request().path();
     String outcome = ctx.get(OUTCOME_KEY);
+    Object cache = ctx.get(CACHE_KEY);
     LOG.info("request", kv("method", ctx.request().method().name()),
         kv("path", path != null && KNOWN_PATHS.contains(path) ? path : "<other>"),
         kv("status", ctx.response().getStatusCode()),
         kv("durationMs", (System.nanoTime() - start) / 1_000_000.0),
-        kv("upstream", outcome == null ? "none" : outcome));
+        kv("upstream", outcome == null ? "none" : outcome),
+        kv("cache", cache == null ? "-" : cache));
   }
 }

@@ -29,6 +29,7 @@ public final class RequestValidator {
   private final Clock clock;
 
   public RequestValidator(GatewayConfig config, Clock clock) {
+    // the wall clock: expire_at is in epoch seconds
     this.embedTokenPattern = config.embedTokenPattern();
     this.allowedAddresses = config.guest().allowedAddresses();
     this.maxTtlSeconds = config.guest().maxTtlSeconds();

@@ -1,31 +1,53 @@
 package io.tokengateway.http;
 
+import io.tokengateway.cache.CacheStatus;
+import io.tokengateway.cache.EmbedAnswer;
+import io.tokengateway.cache.EmbedTokenCache;
 import io.tokengateway.upstream.SignalWireClient;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
- * The two token endpoints, each one chain of futures: validate the body, ask SignalWire, write the answer.
- * Every failure on the way ends in {@link Responses#error}.
+ * The two token endpoints, each one chain of futures: validate the body, ask the embed cache or SignalWire,
+ * write the answer. Every failure on the way ends in {@link Responses#error}. Embed answers that went through
+ * the cache carry {@code X-Cache}.
  */
 public final class TokenHandlers {
 
+  private static final CharSequence X_CACHE = HttpHeaders.createOptimized("X-Cache");
+  private static final Map<CacheStatus, CharSequence> X_CACHE_VALUES = new EnumMap<>(CacheStatus.class);
+
+  static {
+    for (CacheStatus status : CacheStatus.values()) {
+      X_CACHE_VALUES.put(status, HttpHeaders.createOptimized(status.name()));
+    }
+  }
+
   private final RequestValidator validator;
+  private final EmbedTokenCache embeds;
   private final SignalWireClient upstream;
 
-  public TokenHandlers(RequestValidator validator, SignalWireClient upstream) {
+  public TokenHandlers(RequestValidator validator, EmbedTokenCache embeds, SignalWireClient upstream) {
     this.validator = validator;
+    this.embeds = embeds;
     this.upstream = upstream;
   }
 
   /** {@code POST /api/fabric/embeds/tokens}. */
   public void embed(RoutingContext ctx) {
-    Future.succeededFuture(ctx.body().buffer())
-        .map(validator::embedToken)
-        .compose(upstream::createEmbedToken)
-        .onComplete(ar -> respond(ctx, ar));
+    String c2c;
+    try {
+      c2c = validator.embedToken(ctx.body().buffer());
+    } catch (RuntimeException e) {
+      Responses.error(ctx, e);
+      return;
+    }
+    embeds.get(c2c).onComplete(ar -> respondEmbed(ctx, ar));
   }
 
   /** {@code POST /api/fabric/guests/tokens}. */
@@ -34,6 +56,21 @@ public final class TokenHandlers {
         .map(validator::guestRequest)
         .compose(upstream::createGuestToken)
         .onComplete(ar -> respond(ctx, ar));
+  }
+
+  private static void respondEmbed(RoutingContext ctx, AsyncResult<EmbedAnswer> ar) {
+    EmbedAnswer answer = ar.succeeded() ? ar.result() : null;
+    CacheStatus status = answer == null ? CacheStatus.MISS : answer.status();
+    ctx.response().headers().set(X_CACHE, X_CACHE_VALUES.get(status));
+    ctx.put(AccessLog.CACHE_KEY, status);
+    if (answer == null) {
+      Responses.error(ctx, ar.cause());
+    } else if (answer.failure() != null) {
+      Responses.error(ctx, answer.failure());
+    } else {
+      ctx.put(AccessLog.OUTCOME_KEY, status == CacheStatus.MISS ? "success" : "none");
+      Responses.json(ctx, 201, answer.body());
+    }
   }
 
   private static void respond(RoutingContext ctx, AsyncResult<TokenAnswer> ar) {

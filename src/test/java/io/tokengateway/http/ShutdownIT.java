@@ -35,7 +35,7 @@ class ShutdownIT {
     assertThat(ready.statusCode()).isEqualTo(503);
     assertThat(ready.bodyAsJsonObject().getString("state")).isEqualTo("draining");
     upstream.succeed();
-    assertThat(gw.embed(C2C).statusCode()).as("still serving while draining").isEqualTo(201);
+    assertThat(gw.embed("c2c_anotherToken01").statusCode()).as("still serving while draining").isEqualTo(201);
     assertThat(shutdown.isComplete()).isFalse();
 
     upstream.releaseHanging();

@@ -3,6 +3,7 @@ package io.tokengateway.support;
 import static io.tokengateway.support.Await.await;
 
 import io.tokengateway.Gateway;
+import io.tokengateway.Time;
 import io.tokengateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -13,7 +14,6 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -51,11 +51,11 @@ public final class GatewayHarness {
   }
 
   public static GatewayHarness start(Vertx vertx, FakeSignalWire fake, Map<String, ?> extra) {
-    return start(vertx, GatewayConfig.of(settings(fake, extra)), Clock.systemUTC());
+    return start(vertx, GatewayConfig.of(settings(fake, extra)), Time.system());
   }
 
-  public static GatewayHarness start(Vertx vertx, GatewayConfig config, Clock clock) {
-    return new GatewayHarness(vertx, await(Gateway.start(vertx, config, clock)));
+  public static GatewayHarness start(Vertx vertx, GatewayConfig config, Time time) {
+    return new GatewayHarness(vertx, await(Gateway.start(vertx, config, time)));
   }
 
   public HttpResponse<Buffer> post(String path, String contentType, String body, MultiMap headers) {

@@ -14,7 +14,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,7 +31,7 @@ class SimulatorModeIT {
     s.put("signalwire.projectId", "");
     s.put("signalwire.apiToken", "");
     s.putAll(extra);
-    return GatewayHarness.start(vertx, GatewayConfig.of(s), Clock.systemUTC());
+    return GatewayHarness.start(vertx, GatewayConfig.of(s), io.tokengateway.Time.system());
   }
 
   @Test

@@ -1,0 +1,46 @@
+package io.tokengateway.cache;
+
+import io.tokengateway.GatewayFailure;
+import io.vertx.core.buffer.Buffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What the cache holds for one C2C token, with its times on the cache's ticker (nanoseconds): a token served
+ * until {@code servableUntil}, refreshed from {@code refreshAt}, usable as stale until {@code expiresAt};
+ * or a remembered 404/422 ({@code negative}) until {@code expiresAt}.
+ */
+final class EmbedEntry {
+
+  final Buffer body;
+  final GatewayFailure negative;
+  final long refreshAt;
+  final long servableUntil;
+  final long expiresAt;
+  /** Set by the one request that starts the background refresh of this entry. */
+  final AtomicBoolean refreshStarted = new AtomicBoolean();
+
+  private EmbedEntry(Buffer body, GatewayFailure negative, long refreshAt, long servableUntil, long expiresAt) {
+    this.body = body;
+    this.negative = negative;
+    this.refreshAt = refreshAt;
+    this.servableUntil = servableUntil;
+    this.expiresAt = expiresAt;
+  }
+
+  static EmbedEntry token(Buffer body, long refreshAt, long servableUntil, long expiresAt) {
+    return new EmbedEntry(body, null, refreshAt, servableUntil, expiresAt);
+  }
+
+  static EmbedEntry negative(GatewayFailure failure, long expiresAt) {
+    return new EmbedEntry(null, failure, expiresAt, expiresAt, expiresAt);
+  }
+
+  boolean isNegative() {
+    return negative != null;
+  }
+
+  /** Whether this entry may answer a request on its own at {@code now}. */
+  boolean servable(long now) {
+    return now < servableUntil;
+  }
+}

@@ -1,0 +1,212 @@
+package io.tokengateway.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.tokengateway.GatewayFailure;
+import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.Time;
+import io.tokengateway.config.CacheOptions;
+import io.tokengateway.upstream.TokenAnswer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Embed tokens per C2C token, one Caffeine {@link AsyncCache} per process shared by every event loop.
+ *
+ * <ul>
+ *   <li>Miss: one upstream call however many requests wait for it (Caffeine's single flight).</li>
+ *   <li>Hit past {@code refreshAheadRatio} of the servable lifetime: served, and one background refresh starts.</li>
+ *   <li>Past the servable lifetime but before expiry: a refresh is awaited; if SignalWire fails transiently the
+ *       old token is served as {@link CacheStatus#STALE}. Never past expiry.</li>
+ *   <li>SignalWire's 404 and 422 are remembered for {@code negativeTtlSeconds}.</li>
+ * </ul>
+ * Futures are completed back on the caller's Vert.x context; a hit completes at once with no context hop.
+ */
+public final class EmbedTokenCache {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbedTokenCache.class);
+  private static final Set<Outcome> TRANSIENT = Set.of(Outcome.SERVER_ERROR, Outcome.TIMEOUT,
+      Outcome.CONNECTION_ERROR, Outcome.RATE_LIMITED, Outcome.REJECTED_BY_BREAKER);
+
+  private final Vertx vertx;
+  private final CacheOptions options;
+  private final Function<String, Future<TokenAnswer>> upstream;
+  private final Ticker ticker;
+  private final Clock clock;
+  private final AsyncCache<String, EmbedEntry> cache;
+  private final ConcurrentHashMap<String, CompletableFuture<EmbedEntry>> refreshes = new ConcurrentHashMap<>();
+
+  public EmbedTokenCache(Vertx vertx, CacheOptions options, Function<String, Future<TokenAnswer>> upstream, Time time) {
+    this.vertx = vertx;
+    this.options = options;
+    this.upstream = upstream;
+    this.ticker = time.ticker();
+    this.clock = time.clock();
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(options.maxEntries())
+        .expireAfter(new EntryExpiry())
+        .ticker(ticker)
+        .executor(Runnable::run)
+        .buildAsync();
+  }
+
+  /** The embed answer for a validated C2C token. */
+  public Future<EmbedAnswer> get(String c2c) {
+    if (!options.enabled()) {
+      return upstream.apply(c2c).map(a -> new EmbedAnswer(CacheStatus.MISS, a.body(), null));
+    }
+    CompletableFuture<EmbedEntry> present = cache.getIfPresent(c2c);
+    if (present != null && present.isDone() && !present.isCompletedExceptionally()) {
+      EmbedEntry entry = present.join();
+      long now = ticker.read();
+      if (entry.isNegative()) {
+        return Future.succeededFuture(new EmbedAnswer(CacheStatus.NEGATIVE, null, entry.negative));
+      }
+      if (entry.servable(now)) {
+        if (now >= entry.refreshAt && entry.refreshStarted.compareAndSet(false, true)) {
+          refresh(c2c);
+        }
+        return Future.succeededFuture(new EmbedAnswer(CacheStatus.HIT, entry.body, null));
+      }
+      if (now < entry.expiresAt) {
+        return staleIfError(c2c, entry);
+      }
+    }
+    return onCallerContext(cache.get(c2c, (key, executor) -> load(key)))
+        .map(entry -> entry.isNegative()
+            ? new EmbedAnswer(CacheStatus.NEGATIVE, null, entry.negative)
+            : new EmbedAnswer(CacheStatus.MISS, entry.body, null));
+  }
+
+  /** Drops every entry (admin purge). */
+  public void invalidateAll() {
+    cache.synchronous().invalidateAll();
+  }
+
+  /** Drops one C2C token's entry (admin purge). */
+  public void invalidate(String c2c) {
+    cache.synchronous().invalidate(c2c);
+  }
+
+  /** Entries held now (after pending maintenance). */
+  public long size() {
+    cache.synchronous().cleanUp();
+    return cache.synchronous().estimatedSize();
+  }
+
+  /** Whether a servable entry is held for {@code c2c}, without counting as an access. */
+  boolean holds(String c2c) {
+    CompletableFuture<EmbedEntry> f = cache.asMap().get(c2c);
+    return f != null && f.isDone() && !f.isCompletedExceptionally();
+  }
+
+  private Future<EmbedAnswer> staleIfError(String c2c, EmbedEntry stale) {
+    return onCallerContext(refresh(c2c)).transform(ar -> {
+      if (ar.succeeded()) {
+        EmbedEntry fresh = ar.result();
+        return Future.succeededFuture(fresh.isNegative()
+            ? new EmbedAnswer(CacheStatus.NEGATIVE, null, fresh.negative)
+            : new EmbedAnswer(CacheStatus.MISS, fresh.body, null));
+      }
+      GatewayFailure failure = ar.cause() instanceof GatewayFailure f ? f : null;
+      if (failure != null && TRANSIENT.contains(failure.outcome()) && ticker.read() < stale.expiresAt) {
+        return Future.succeededFuture(new EmbedAnswer(CacheStatus.STALE, stale.body, null));
+      }
+      return Future.failedFuture(ar.cause());
+    });
+  }
+
+  /** One upstream call per C2C token at a time; on success (or a negative answer) it replaces the entry. */
+  private CompletableFuture<EmbedEntry> refresh(String c2c) {
+    return refreshes.computeIfAbsent(c2c, key -> {
+      CompletableFuture<EmbedEntry> call = load(key);
+      call.whenComplete((entry, failure) -> {
+        refreshes.remove(key, call);
+        if (entry != null) {
+          cache.put(key, CompletableFuture.completedFuture(entry));
+        } else {
+          LOG.debug("background refresh of an embed token failed: {}", unwrap(failure).getMessage());
+        }
+      });
+      return call;
+    });
+  }
+
+  /** Calls SignalWire and turns its answer into an entry: a token, a negative 404/422, or a failure. */
+  private CompletableFuture<EmbedEntry> load(String c2c) {
+    return upstream.apply(c2c)
+        .map(this::tokenEntry)
+        .recover(this::negativeEntry)
+        .toCompletionStage().toCompletableFuture();
+  }
+
+  private EmbedEntry tokenEntry(TokenAnswer answer) {
+    long received = ticker.read();
+    long lifetime = TimeUnit.SECONDS.toNanos(options.tokenLifetimeSeconds());
+    var exp = TokenExpiry.exp(answer.token());
+    if (exp.isPresent()) {
+      long remaining = exp.getAsLong() - clock.instant().getEpochSecond();
+      lifetime = Math.min(lifetime, TimeUnit.SECONDS.toNanos(Math.max(0, remaining)));
+    }
+    long expiresAt = received + lifetime;
+    long servableUntil = expiresAt - TimeUnit.SECONDS.toNanos(options.expiryMarginSeconds());
+    long refreshAt = received + (long) ((servableUntil - received) * options.refreshAheadRatio());
+    return EmbedEntry.token(answer.body(), refreshAt, servableUntil, expiresAt);
+  }
+
+  private Future<EmbedEntry> negativeEntry(Throwable t) {
+    if (t instanceof GatewayFailure f && f.outcome() == Outcome.CLIENT_ERROR
+        && (f.status() == 404 || f.status() == 422) && options.negativeTtlSeconds() > 0) {
+      long expiresAt = ticker.read() + TimeUnit.SECONDS.toNanos(options.negativeTtlSeconds());
+      return Future.succeededFuture(EmbedEntry.negative(f, expiresAt));
+    }
+    return Future.failedFuture(t);
+  }
+
+  private <T> Future<T> onCallerContext(CompletableFuture<T> future) {
+    if (future.isDone()) {
+      try {
+        return Future.succeededFuture(future.join());
+      } catch (CompletionException | java.util.concurrent.CancellationException e) {
+        return Future.failedFuture(unwrap(e));
+      }
+    }
+    return Future.fromCompletionStage(future, vertx.getOrCreateContext()).recover(t -> Future.failedFuture(unwrap(t)));
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  /**
+   * Keeps a token until its expiry (the stale window included) and a negative answer for its TTL. A token with
+   * no servable lifetime left expires at once: the waiting requests get it, the cache does not keep it.
+   */
+  private static final class EntryExpiry implements Expiry<String, EmbedEntry> {
+    @Override
+    public long expireAfterCreate(String key, EmbedEntry entry, long currentTime) {
+      return entry.servableUntil <= currentTime ? 0 : Math.max(0, entry.expiresAt - currentTime);
+    }
+
+    @Override
+    public long expireAfterUpdate(String key, EmbedEntry entry, long currentTime, long currentDuration) {
+      return expireAfterCreate(key, entry, currentTime);
+    }
+
+    @Override
+    public long expireAfterRead(String key, EmbedEntry entry, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
+  }
+}
