@@ -127,20 +127,31 @@ public final class EmbedTokenCache {
     });
   }
 
-  /** One upstream call per C2C token at a time; on success (or a negative answer) it replaces the entry. */
+  /**
+   * One upstream call per C2C token at a time; on success (or a negative answer) it replaces the entry before
+   * the in-flight marker goes, so a request sees either the refresh under way or its result. The call starts
+   * outside the map's lock: an upstream that answers at once must not touch the map from inside it.
+   */
   private CompletableFuture<EmbedEntry> refresh(String c2c) {
-    return refreshes.computeIfAbsent(c2c, key -> {
-      CompletableFuture<EmbedEntry> call = load(key);
-      call.whenComplete((entry, failure) -> {
-        refreshes.remove(key, call);
-        if (entry != null) {
-          cache.put(key, CompletableFuture.completedFuture(entry));
-        } else {
-          LOG.debug("background refresh of an embed token failed: {}", unwrap(failure).getMessage());
-        }
-      });
-      return call;
+    CompletableFuture<EmbedEntry> mine = new CompletableFuture<>();
+    CompletableFuture<EmbedEntry> running = refreshes.putIfAbsent(c2c, mine);
+    if (running != null) {
+      return running;
+    }
+    load(c2c).whenComplete((entry, failure) -> {
+      if (entry != null) {
+        cache.put(c2c, CompletableFuture.completedFuture(entry));
+      } else {
+        LOG.debug("refresh of an embed token failed: {}", unwrap(failure).getMessage());
+      }
+      refreshes.remove(c2c, mine);
+      if (entry != null) {
+        mine.complete(entry);
+      } else {
+        mine.completeExceptionally(unwrap(failure));
+      }
     });
+    return mine;
   }
 
   /** Calls SignalWire and turns its answer into an entry: a token, a negative 404/422, or a failure. */
