@@ -83,10 +83,12 @@ public final class EmbedTokenCache {
         return staleIfError(c2c, entry);
       }
     }
-    return onCallerContext(cache.get(c2c, (key, executor) -> load(key)))
-        .map(entry -> entry.isNegative()
-            ? new EmbedAnswer(CacheStatus.NEGATIVE, null, entry.negative)
-            : new EmbedAnswer(CacheStatus.MISS, entry.body, null));
+    return onCallerContext(cache.get(c2c, (key, executor) -> load(key))).map(EmbedTokenCache::fromSignalWire);
+  }
+
+  /** An answer SignalWire just gave (a token or a 404/422): a miss, whatever it holds. */
+  private static EmbedAnswer fromSignalWire(EmbedEntry entry) {
+    return new EmbedAnswer(CacheStatus.MISS, entry.body, entry.negative);
   }
 
   /** Drops every entry (admin purge). */
@@ -114,10 +116,7 @@ public final class EmbedTokenCache {
   private Future<EmbedAnswer> staleIfError(String c2c, EmbedEntry stale) {
     return onCallerContext(refresh(c2c)).transform(ar -> {
       if (ar.succeeded()) {
-        EmbedEntry fresh = ar.result();
-        return Future.succeededFuture(fresh.isNegative()
-            ? new EmbedAnswer(CacheStatus.NEGATIVE, null, fresh.negative)
-            : new EmbedAnswer(CacheStatus.MISS, fresh.body, null));
+        return Future.succeededFuture(fromSignalWire(ar.result()));
       }
       GatewayFailure failure = ar.cause() instanceof GatewayFailure f ? f : null;
       if (failure != null && TRANSIENT.contains(failure.outcome()) && ticker.read() < stale.expiresAt) {

@@ -208,6 +208,7 @@ class EmbedTokenCacheTest {
       int before = upstream.calls();
       EmbedAnswer first = get(c2c);
       EmbedAnswer second = get(c2c);
+      assertThat(first.status()).isEqualTo(CacheStatus.MISS);
       assertThat(first.failure().status()).isEqualTo(status);
       assertThat(second.status()).isEqualTo(CacheStatus.NEGATIVE);
       assertThat(second.failure().status()).isEqualTo(status);

@@ -1,0 +1,105 @@
+package io.tokengateway.cache;
+
+import static io.tokengateway.support.Await.await;
+import static io.tokengateway.support.GatewayHarness.ADDRESS;
+import static io.tokengateway.support.GatewayHarness.C2C;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokengateway.Time;
+import io.tokengateway.config.GatewayConfig;
+import io.tokengateway.support.FakeSignalWire;
+import io.tokengateway.support.GatewayHarness;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The cache seen through HTTP: X-Cache, headers, and the simulator's call counts under repeated traffic. */
+@ExtendWith(VertxExtension.class)
+class EmbedCacheIT {
+
+  @Test
+  void missThenHitWithXCacheAndNoStore(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of());
+    try {
+      HttpResponse<Buffer> first = gw.embed(C2C);
+      HttpResponse<Buffer> second = gw.embed(C2C);
+      assertThat(first.getHeader("X-Cache")).isEqualTo("MISS");
+      assertThat(second.getHeader("X-Cache")).isEqualTo("HIT");
+      assertThat(second.statusCode()).isEqualTo(201);
+      assertThat(second.getHeader("Cache-Control")).isEqualTo("no-store");
+      assertThat(second.bodyAsString()).isEqualTo(first.bodyAsString());
+      assertThat(upstream.calls()).isEqualTo(1);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void negativeAnswersCarryXCacheNegative(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx).answer(404, "{\"error\":\"Not Found\"}");
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of());
+    try {
+      assertThat(gw.embed(C2C).getHeader("X-Cache")).isEqualTo("MISS");
+      HttpResponse<Buffer> again = gw.embed(C2C);
+      assertThat(again.statusCode()).isEqualTo(404);
+      assertThat(again.getHeader("X-Cache")).isEqualTo("NEGATIVE");
+      assertThat(again.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "Not Found"));
+      assertThat(upstream.calls()).isEqualTo(1);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void guestTokensAreNeverCached(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of());
+    try {
+      String body = "{\"allowed_addresses\":[\"" + ADDRESS + "\"]}";
+      String a = gw.guest(body).bodyAsJsonObject().getString("token");
+      String b = gw.guest(body).bodyAsJsonObject().getString("token");
+      assertThat(a).isNotEqualTo(b);
+      assertThat(upstream.calls()).isEqualTo(2);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void simulatorSeesOneCallPerC2cTokenUnderThousandsOfRequests(Vertx vertx) {
+    Map<String, Object> s = new HashMap<>(GatewayHarness.settings(null, Map.of()));
+    s.put("signalwire.projectId", "");
+    s.put("signalwire.apiToken", "");
+    s.put("simulator.latencyMs", 20);
+    GatewayHarness gw = GatewayHarness.start(vertx, GatewayConfig.of(s), Time.system());
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(gw.gateway.port()), new PoolOptions().setHttp1MaxSize(64));
+    try {
+      List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+      for (int i = 0; i < 3000; i++) {
+        String token = "c2c_pageToken000" + (i % 5);
+        all.add(client.post("/api/fabric/embeds/tokens").sendJsonObject(new JsonObject().put("token", token)));
+      }
+      for (Future<HttpResponse<Buffer>> f : all) {
+        assertThat(await(f).statusCode()).isEqualTo(201);
+      }
+      assertThat(gw.gateway.simulator().stats().embeds()).isEqualTo(5);
+    } finally {
+      client.close();
+      gw.stop();
+    }
+  }
+}
