@@ -4,11 +4,18 @@ import io.tokengateway.cache.EmbedTokenCache;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.UpstreamOptions;
 import io.tokengateway.config.UpstreamOptions.Mode;
+import io.tokengateway.http.ClientLimitHandler;
+import io.tokengateway.http.CorsPolicy;
 import io.tokengateway.http.GatewayVerticle;
 import io.tokengateway.http.HealthHandlers;
 import io.tokengateway.http.Lifecycle;
 import io.tokengateway.http.RequestValidator;
 import io.tokengateway.http.TokenHandlers;
+import io.tokengateway.resilience.ClientAddress;
+import io.tokengateway.resilience.ClientRateLimiter;
+import io.tokengateway.resilience.UpstreamGuard;
+import io.tokengateway.resilience.UpstreamRateLimiter;
+import io.tokengateway.upstream.Endpoint;
 import io.tokengateway.upstream.SignalWireClient;
 import io.tokengateway.upstream.simulator.Simulator;
 import io.vertx.core.DeploymentOptions;
@@ -33,6 +40,7 @@ public final class Gateway {
   private final SignalWireClient client;
   private final Simulator simulator;
   private EmbedTokenCache embedCache;
+  private UpstreamGuard guard;
   private String deploymentId;
   private int port;
 
@@ -61,12 +69,21 @@ public final class Gateway {
   private Future<Void> deploy(Time time) {
     UpstreamOptions upstream = config.upstream();
     String mode = upstream.mode().name().toLowerCase();
-    embedCache = new EmbedTokenCache(vertx, config.cache(), client::createEmbedToken, time);
-    TokenHandlers tokens = new TokenHandlers(new RequestValidator(config, time.clock()), embedCache, client);
+    var r = config.resilience();
+    UpstreamRateLimiter limiter = new UpstreamRateLimiter(vertx, r.upstreamPerSecond(), r.upstreamBurst(),
+        r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), ClientRateLimiter.timeMeter(time.ticker()));
+    guard = new UpstreamGuard(vertx, r, upstream.timeoutMs(), limiter, time.ticker());
+    embedCache = new EmbedTokenCache(vertx, config.cache(),
+        c2c -> guard.call(Endpoint.EMBEDS, () -> client.createEmbedToken(c2c)), time);
+    TokenHandlers tokens = new TokenHandlers(new RequestValidator(config, time.clock()), embedCache,
+        body -> guard.call(Endpoint.GUESTS, () -> client.createGuestToken(body)));
     HealthHandlers health = new HealthHandlers(lifecycle, mode);
+    CorsPolicy cors = new CorsPolicy(config.cors());
+    ClientLimitHandler clientLimit = new ClientLimitHandler(new ClientAddress(config.trustedProxies()),
+        new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time.ticker()));
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     return vertx.deployVerticle(() -> {
-      GatewayVerticle v = new GatewayVerticle(config, tokens, health);
+      GatewayVerticle v = new GatewayVerticle(config, tokens, health, cors, clientLimit);
       first.compareAndSet(null, v);
       return v;
     }, new DeploymentOptions().setInstances(config.http().instances())).map(id -> {
@@ -106,6 +123,10 @@ public final class Gateway {
 
   public EmbedTokenCache embedCache() {
     return embedCache;
+  }
+
+  public UpstreamGuard upstreamGuard() {
+    return guard;
   }
 
   public Lifecycle lifecycle() {

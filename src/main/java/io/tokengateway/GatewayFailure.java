@@ -22,7 +22,9 @@ public final class GatewayFailure extends RuntimeException {
     TIMEOUT("timeout"),
     CONNECTION_ERROR("connection_error"),
     RATE_LIMITED("rate_limited"),
-    REJECTED_BY_BREAKER("rejected_by_breaker");
+    REJECTED_BY_BREAKER("rejected_by_breaker"),
+    /** The caller went over its own per-client limit; SignalWire was not asked. */
+    CLIENT_LIMITED("client_limited");
 
     private final String label;
 

@@ -13,26 +13,38 @@ final class EmbedEntry {
 
   final Buffer body;
   final GatewayFailure negative;
+  /** A failed call, kept for no time: it only carries the error to the requests that waited for it. */
+  final GatewayFailure failure;
   final long refreshAt;
   final long servableUntil;
   final long expiresAt;
   /** Set by the one request that starts the background refresh of this entry. */
   final AtomicBoolean refreshStarted = new AtomicBoolean();
 
-  private EmbedEntry(Buffer body, GatewayFailure negative, long refreshAt, long servableUntil, long expiresAt) {
+  private EmbedEntry(Buffer body, GatewayFailure negative, GatewayFailure failure, long refreshAt,
+      long servableUntil, long expiresAt) {
     this.body = body;
     this.negative = negative;
+    this.failure = failure;
     this.refreshAt = refreshAt;
     this.servableUntil = servableUntil;
     this.expiresAt = expiresAt;
   }
 
   static EmbedEntry token(Buffer body, long refreshAt, long servableUntil, long expiresAt) {
-    return new EmbedEntry(body, null, refreshAt, servableUntil, expiresAt);
+    return new EmbedEntry(body, null, null, refreshAt, servableUntil, expiresAt);
   }
 
   static EmbedEntry negative(GatewayFailure failure, long expiresAt) {
-    return new EmbedEntry(null, failure, expiresAt, expiresAt, expiresAt);
+    return new EmbedEntry(null, failure, null, expiresAt, expiresAt, expiresAt);
+  }
+
+  static EmbedEntry failed(GatewayFailure failure) {
+    return new EmbedEntry(null, null, failure, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE);
+  }
+
+  boolean isFailure() {
+    return failure != null;
   }
 
   boolean isNegative() {

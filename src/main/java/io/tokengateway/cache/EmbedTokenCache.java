@@ -67,7 +67,7 @@ public final class EmbedTokenCache {
       return upstream.apply(c2c).map(a -> new EmbedAnswer(CacheStatus.MISS, a.body(), null));
     }
     CompletableFuture<EmbedEntry> present = cache.getIfPresent(c2c);
-    if (present != null && present.isDone() && !present.isCompletedExceptionally()) {
+    if (present != null && present.isDone() && !present.isCompletedExceptionally() && !present.join().isFailure()) {
       EmbedEntry entry = present.join();
       long now = ticker.read();
       if (entry.isNegative()) {
@@ -83,12 +83,13 @@ public final class EmbedTokenCache {
         return staleIfError(c2c, entry);
       }
     }
-    return onCallerContext(cache.get(c2c, (key, executor) -> load(key))).map(EmbedTokenCache::fromSignalWire);
+    return onCallerContext(cache.get(c2c, (key, executor) -> load(key))).compose(EmbedTokenCache::fromSignalWire);
   }
 
-  /** An answer SignalWire just gave (a token or a 404/422): a miss, whatever it holds. */
-  private static EmbedAnswer fromSignalWire(EmbedEntry entry) {
-    return new EmbedAnswer(CacheStatus.MISS, entry.body, entry.negative);
+  /** An answer SignalWire just gave (a token or a 404/422): a miss, whatever it holds; or its failure. */
+  private static Future<EmbedAnswer> fromSignalWire(EmbedEntry entry) {
+    return entry.isFailure() ? Future.failedFuture(entry.failure)
+        : Future.succeededFuture(new EmbedAnswer(CacheStatus.MISS, entry.body, entry.negative));
   }
 
   /** Drops every entry (admin purge). */
@@ -110,19 +111,20 @@ public final class EmbedTokenCache {
   /** Whether a servable entry is held for {@code c2c}, without counting as an access. */
   boolean holds(String c2c) {
     CompletableFuture<EmbedEntry> f = cache.asMap().get(c2c);
-    return f != null && f.isDone() && !f.isCompletedExceptionally();
+    return f != null && f.isDone() && !f.isCompletedExceptionally() && !f.join().isFailure();
   }
 
   private Future<EmbedAnswer> staleIfError(String c2c, EmbedEntry stale) {
     return onCallerContext(refresh(c2c)).transform(ar -> {
-      if (ar.succeeded()) {
-        return Future.succeededFuture(fromSignalWire(ar.result()));
+      if (ar.succeeded() && !ar.result().isFailure()) {
+        return fromSignalWire(ar.result());
       }
-      GatewayFailure failure = ar.cause() instanceof GatewayFailure f ? f : null;
+      Throwable cause = ar.succeeded() ? ar.result().failure : ar.cause();
+      GatewayFailure failure = cause instanceof GatewayFailure f ? f : null;
       if (failure != null && TRANSIENT.contains(failure.outcome()) && ticker.read() < stale.expiresAt) {
         return Future.succeededFuture(new EmbedAnswer(CacheStatus.STALE, stale.body, null));
       }
-      return Future.failedFuture(ar.cause());
+      return Future.failedFuture(cause);
     });
   }
 
@@ -138,10 +140,11 @@ public final class EmbedTokenCache {
       return running;
     }
     load(c2c).whenComplete((entry, failure) -> {
-      if (entry != null) {
+      if (entry != null && !entry.isFailure()) {
         cache.put(c2c, CompletableFuture.completedFuture(entry));
       } else {
-        LOG.debug("refresh of an embed token failed: {}", unwrap(failure).getMessage());
+        LOG.debug("refresh of an embed token failed: {}",
+            entry != null ? entry.failure.getMessage() : unwrap(failure).getMessage());
       }
       refreshes.remove(c2c, mine);
       if (entry != null) {
@@ -153,11 +156,16 @@ public final class EmbedTokenCache {
     return mine;
   }
 
-  /** Calls SignalWire and turns its answer into an entry: a token, a negative 404/422, or a failure. */
+  /**
+   * Calls SignalWire and turns its answer into an entry: a token, a negative 404/422, or a failure entry that
+   * expires at once (so Caffeine neither keeps nor logs it, and every waiter still gets the error).
+   */
   private CompletableFuture<EmbedEntry> load(String c2c) {
     return upstream.apply(c2c)
         .map(this::tokenEntry)
         .recover(this::negativeEntry)
+        .otherwise(t -> EmbedEntry.failed(t instanceof GatewayFailure f ? f
+            : io.tokengateway.upstream.UpstreamReplies.fromException(t)))
         .toCompletionStage().toCompletableFuture();
   }
 
@@ -206,7 +214,10 @@ public final class EmbedTokenCache {
   private static final class EntryExpiry implements Expiry<String, EmbedEntry> {
     @Override
     public long expireAfterCreate(String key, EmbedEntry entry, long currentTime) {
-      return entry.servableUntil <= currentTime ? 0 : Math.max(0, entry.expiresAt - currentTime);
+      if (entry.isFailure() || entry.servableUntil - currentTime <= 0) {
+        return 0;
+      }
+      return Math.max(0, entry.expiresAt - currentTime);
     }
 
     @Override

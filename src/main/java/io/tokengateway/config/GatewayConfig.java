@@ -13,6 +13,9 @@ public record GatewayConfig(
     UpstreamOptions upstream,
     Pattern embedTokenPattern,
     CacheOptions cache,
+    ResilienceOptions resilience,
+    ResilienceOptions.CorsOptions cors,
+    java.util.List<Cidr> trustedProxies,
     GuestOptions guest,
     ShutdownOptions shutdown,
     SimulatorOptions simulator) {
@@ -39,8 +42,11 @@ public record GatewayConfig(
     GuestOptions guest = new GuestOptions(addresses(s), s.longValue("guest.maxTtlSeconds", 60, 31_536_000));
     ShutdownOptions shutdown = new ShutdownOptions(
         s.intValue("shutdown.drainSeconds", 0, 3_600), s.intValue("shutdown.timeoutSeconds", 0, 3_600));
-    return new GatewayConfig(http, UpstreamOptions.from(s), pattern(s), CacheOptions.from(s), guest, shutdown,
-        SimulatorOptions.from(s));
+    UpstreamOptions upstream = UpstreamOptions.from(s);
+    ResilienceOptions resilience = ResilienceOptions.from(s);
+    return new GatewayConfig(http, upstream, pattern(s), CacheOptions.from(s), resilience,
+        ResilienceOptions.CorsOptions.from(s), s.list("http.trustedProxies").stream().map(Cidr::parse).toList(),
+        guest, shutdown, SimulatorOptions.from(s));
   }
 
   /** The bundled defaults with {@code overrides} applied; the usual way tests build a configuration. */
@@ -50,7 +56,8 @@ public record GatewayConfig(
 
   /** This configuration with its upstream replaced (the embedded simulator's address, once known). */
   public GatewayConfig withUpstream(UpstreamOptions newUpstream) {
-    return new GatewayConfig(http, newUpstream, embedTokenPattern, cache, guest, shutdown, simulator);
+    return new GatewayConfig(http, newUpstream, embedTokenPattern, cache, resilience, cors, trustedProxies, guest,
+        shutdown, simulator);
   }
 
   private static Pattern pattern(Settings s) {

@@ -21,12 +21,17 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final TokenHandlers tokens;
   private final HealthHandlers health;
+  private final CorsPolicy cors;
+  private final ClientLimitHandler clientLimit;
   private HttpServer server;
 
-  public GatewayVerticle(GatewayConfig config, TokenHandlers tokens, HealthHandlers health) {
+  public GatewayVerticle(GatewayConfig config, TokenHandlers tokens, HealthHandlers health, CorsPolicy cors,
+      ClientLimitHandler clientLimit) {
     this.config = config;
     this.tokens = tokens;
     this.health = health;
+    this.cors = cors;
+    this.clientLimit = clientLimit;
   }
 
   @Override
@@ -54,6 +59,10 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(AccessLog::handle);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    for (Endpoint endpoint : Endpoint.values()) {
+      router.route(endpoint.path()).handler(cors::handle);
+      router.post(endpoint.path()).handler(clientLimit::handle);
+    }
     router.post(Endpoint.EMBEDS.path()).consumes("application/json").handler(body).handler(tokens::embed);
     router.post(Endpoint.GUESTS.path()).consumes("application/json").handler(body).handler(tokens::guest);
     router.get("/health/live").handler(health::live);

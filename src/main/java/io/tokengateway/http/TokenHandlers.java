@@ -3,14 +3,15 @@ package io.tokengateway.http;
 import io.tokengateway.cache.CacheStatus;
 import io.tokengateway.cache.EmbedAnswer;
 import io.tokengateway.cache.EmbedTokenCache;
-import io.tokengateway.upstream.SignalWireClient;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The two token endpoints, each one chain of futures: validate the body, ask the embed cache or SignalWire,
@@ -30,12 +31,13 @@ public final class TokenHandlers {
 
   private final RequestValidator validator;
   private final EmbedTokenCache embeds;
-  private final SignalWireClient upstream;
+  private final Function<JsonObject, Future<TokenAnswer>> guests;
 
-  public TokenHandlers(RequestValidator validator, EmbedTokenCache embeds, SignalWireClient upstream) {
+  public TokenHandlers(RequestValidator validator, EmbedTokenCache embeds,
+      Function<JsonObject, Future<TokenAnswer>> guests) {
     this.validator = validator;
     this.embeds = embeds;
-    this.upstream = upstream;
+    this.guests = guests;
   }
 
   /** {@code POST /api/fabric/embeds/tokens}. */
@@ -54,7 +56,7 @@ public final class TokenHandlers {
   public void guest(RoutingContext ctx) {
     Future.succeededFuture(ctx.body().buffer())
         .map(validator::guestRequest)
-        .compose(upstream::createGuestToken)
+        .compose(guests)
         .onComplete(ar -> respond(ctx, ar));
   }
 

@@ -1,0 +1,71 @@
+package io.tokengateway.http;
+
+import io.tokengateway.config.ResilienceOptions.CorsOptions;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Cross-origin access to the token endpoints for exactly the configured origins. A preflight from an allowed
+ * origin gets 204 with the allow headers and {@code Max-Age}; every answer to an allowed origin carries
+ * {@code Access-Control-Allow-Origin} and {@code Vary: Origin}; other origins get no allow header, so the
+ * browser blocks them. Preflights have no body, call nobody and cost no client permit.
+ */
+public final class CorsPolicy {
+
+  /** Request headers a page may send; anything else (Authorization above all) is not allowed. */
+  static final Set<String> SAFE_HEADERS = Set.of("content-type", "accept", "accept-language", "content-language");
+
+  private final Set<String> origins;
+  private final boolean anyOrigin;
+  private final String maxAge;
+
+  public CorsPolicy(CorsOptions options) {
+    this.origins = Set.copyOf(options.origins());
+    this.anyOrigin = origins.contains("*");
+    this.maxAge = String.valueOf(options.maxAgeSeconds());
+  }
+
+  /** Route handler for every method on the token paths: answers preflights, decorates the rest. */
+  public void handle(RoutingContext ctx) {
+    String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+    MultiMap headers = ctx.response().headers();
+    if (!origins.isEmpty()) {
+      headers.add(HttpHeaders.VARY, "Origin");
+    }
+    boolean allowed = origin != null && (anyOrigin || origins.contains(origin));
+    if (allowed) {
+      headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, anyOrigin ? "*" : origin);
+    }
+    if (ctx.request().method() == HttpMethod.OPTIONS
+        && ctx.request().headers().contains(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD)) {
+      if (allowed) {
+        headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, "POST");
+        headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, allowHeaders(ctx));
+        headers.set(HttpHeaders.ACCESS_CONTROL_MAX_AGE, maxAge);
+      }
+      ctx.response().setStatusCode(204).end();
+      return;
+    }
+    ctx.next();
+  }
+
+  private static String allowHeaders(RoutingContext ctx) {
+    Set<String> allowed = new LinkedHashSet<>();
+    allowed.add("content-type");
+    String requested = ctx.request().getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
+    if (requested != null) {
+      for (String h : requested.split(",")) {
+        String name = h.trim().toLowerCase(Locale.ROOT);
+        if (SAFE_HEADERS.contains(name)) {
+          allowed.add(name);
+        }
+      }
+    }
+    return String.join(", ", allowed);
+  }
+}

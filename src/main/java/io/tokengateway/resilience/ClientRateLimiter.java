@@ -1,0 +1,71 @@
+package io.tokengateway.resilience;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import java.time.Duration;
+
+/**
+ * A token bucket per client address, kept in a bounded, expiring Caffeine map so that a million distinct
+ * addresses cannot exhaust memory. An address idle long enough to have refilled its bucket is forgotten.
+ */
+public final class ClientRateLimiter {
+
+  private final Cache<String, Bucket> buckets;
+  private final int perSecond;
+  private final int burst;
+  private final TimeMeter time;
+
+  public ClientRateLimiter(int perSecond, int burst, int maxClients, Ticker ticker) {
+    this.perSecond = perSecond;
+    this.burst = burst;
+    this.time = timeMeter(ticker);
+    long refillSeconds = Math.max(1, (burst + perSecond - 1) / perSecond);
+    this.buckets = Caffeine.newBuilder()
+        .maximumSize(maxClients)
+        .expireAfterAccess(Duration.ofSeconds(refillSeconds + 1))
+        .ticker(ticker)
+        .executor(Runnable::run)
+        .build();
+  }
+
+  /** 0 when {@code client} may go on, else the seconds until its next permit (for {@code Retry-After}). */
+  public int tryAcquire(String client) {
+    ConsumptionProbe probe = buckets.get(client, this::newBucket).tryConsumeAndReturnRemaining(1);
+    if (probe.isConsumed()) {
+      return 0;
+    }
+    return (int) Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
+  }
+
+  /** Addresses tracked now. */
+  public long tracked() {
+    buckets.cleanUp();
+    return buckets.estimatedSize();
+  }
+
+  private Bucket newBucket(String client) {
+    return Bucket.builder()
+        .addLimit(limit -> limit.capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)))
+        .withCustomTimePrecision(time)
+        .build();
+  }
+
+  /** The same ticker as a Bucket4j time source, for the upstream limiter. */
+  public static TimeMeter timeMeter(Ticker ticker) {
+    return new TimeMeter() {
+      @Override
+      public long currentTimeNanos() {
+        return ticker.read();
+      }
+
+      @Override
+      public boolean isWallClockBased() {
+        return false;
+      }
+    };
+  }
+}

@@ -1,0 +1,73 @@
+package io.tokengateway.resilience;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+import io.tokengateway.GatewayFailure;
+import io.tokengateway.GatewayFailure.Outcome;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The token bucket in front of SignalWire (Bucket4j), per process. A call takes a permit at once when one is
+ * there; otherwise it reserves the next one and waits for it on a Vert.x timer (no thread blocks), provided
+ * the wait is within {@code maxWaitMs} and fewer than {@code maxQueue} calls are waiting. Past either bound
+ * the call fails with 503 and a {@code Retry-After}.
+ */
+public final class UpstreamRateLimiter {
+
+  private final Vertx vertx;
+  private final Bucket bucket;
+  private final long maxWaitNanos;
+  private final int maxQueue;
+  private final AtomicInteger waiting = new AtomicInteger();
+
+  public UpstreamRateLimiter(Vertx vertx, int perSecond, int burst, int maxWaitMs, int maxQueue, TimeMeter time) {
+    this.vertx = vertx;
+    this.bucket = Bucket.builder()
+        .addLimit(limit -> limit.capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)))
+        .withCustomTimePrecision(time)
+        .build();
+    this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+    this.maxQueue = maxQueue;
+  }
+
+  /** Completes when a permit is taken; fails with a 503 {@link GatewayFailure} when none comes in time. */
+  public Future<Void> acquire() {
+    if (bucket.tryConsume(1)) {
+      return Future.succeededFuture();
+    }
+    long estimate = bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+    if (estimate > maxWaitNanos || waiting.incrementAndGet() > maxQueue) {
+      if (estimate <= maxWaitNanos) {
+        waiting.decrementAndGet();
+      }
+      return Future.failedFuture(rejected(estimate));
+    }
+    long wait = bucket.consumeIgnoringRateLimits(1);
+    if (wait > maxWaitNanos) {
+      bucket.addTokens(1);
+      waiting.decrementAndGet();
+      return Future.failedFuture(rejected(wait));
+    }
+    Promise<Void> permit = Promise.promise();
+    vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)), id -> {
+      waiting.decrementAndGet();
+      permit.complete();
+    });
+    return permit.future();
+  }
+
+  /** Calls waiting for a permit now. */
+  public int waiting() {
+    return waiting.get();
+  }
+
+  private static GatewayFailure rejected(long nanosToWait) {
+    int seconds = (int) Math.max(1, (nanosToWait + 999_999_999L) / 1_000_000_000L);
+    return GatewayFailure.retryLater(503, seconds, Outcome.RATE_LIMITED, "upstream rate limit");
+  }
+}
