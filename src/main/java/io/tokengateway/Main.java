@@ -25,6 +25,8 @@ public final class Main implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   public static void main(String[] args) {
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0) {
       System.exit(code);

@@ -18,29 +18,32 @@ final class EmbedEntry {
   final long refreshAt;
   final long servableUntil;
   final long expiresAt;
+  /** Whether the token had servable lifetime left when it was received; if not it is returned, never kept. */
+  final boolean cacheable;
   /** Set by the one request that starts the background refresh of this entry. */
   final AtomicBoolean refreshStarted = new AtomicBoolean();
 
   private EmbedEntry(Buffer body, GatewayFailure negative, GatewayFailure failure, long refreshAt,
-      long servableUntil, long expiresAt) {
+      long servableUntil, long expiresAt, boolean cacheable) {
     this.body = body;
     this.negative = negative;
     this.failure = failure;
     this.refreshAt = refreshAt;
     this.servableUntil = servableUntil;
     this.expiresAt = expiresAt;
+    this.cacheable = cacheable;
   }
 
-  static EmbedEntry token(Buffer body, long refreshAt, long servableUntil, long expiresAt) {
-    return new EmbedEntry(body, null, null, refreshAt, servableUntil, expiresAt);
+  static EmbedEntry token(Buffer body, long received, long refreshAt, long servableUntil, long expiresAt) {
+    return new EmbedEntry(body, null, null, refreshAt, servableUntil, expiresAt, servableUntil - received > 0);
   }
 
   static EmbedEntry negative(GatewayFailure failure, long expiresAt) {
-    return new EmbedEntry(null, failure, null, expiresAt, expiresAt, expiresAt);
+    return new EmbedEntry(null, failure, null, expiresAt, expiresAt, expiresAt, true);
   }
 
   static EmbedEntry failed(GatewayFailure failure) {
-    return new EmbedEntry(null, null, failure, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE);
+    return new EmbedEntry(null, null, failure, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, false);
   }
 
   boolean isFailure() {

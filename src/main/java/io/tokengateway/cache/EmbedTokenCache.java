@@ -180,7 +180,7 @@ public final class EmbedTokenCache {
     long expiresAt = received + lifetime;
     long servableUntil = expiresAt - TimeUnit.SECONDS.toNanos(options.expiryMarginSeconds());
     long refreshAt = received + (long) ((servableUntil - received) * options.refreshAheadRatio());
-    return EmbedEntry.token(answer.body(), refreshAt, servableUntil, expiresAt);
+    return EmbedEntry.token(answer.body(), received, refreshAt, servableUntil, expiresAt);
   }
 
   private Future<EmbedEntry> negativeEntry(Throwable t) {
@@ -214,8 +214,8 @@ public final class EmbedTokenCache {
   private static final class EntryExpiry implements Expiry<String, EmbedEntry> {
     @Override
     public long expireAfterCreate(String key, EmbedEntry entry, long currentTime) {
-      if (entry.isFailure() || entry.servableUntil - currentTime <= 0) {
-        return 0;
+      if (!entry.cacheable) {
+        return 0; // judged at receipt: completion may run a little later than the answer
       }
       return Math.max(0, entry.expiresAt - currentTime);
     }

@@ -193,6 +193,17 @@ class EmbedTokenCacheTest {
   }
 
   @Test
+  void anAsynchronouslyLoadedTokenIsKeptForItsWholeLifetime() {
+    Promise<TokenAnswer> pending = upstream.hold();
+    Future<EmbedAnswer> first = cache.get(C2C);
+    pending.complete(ScriptedUpstream.answer("async-token"));
+    await(first);
+    time.advance(Duration.ofSeconds(3400));
+    upstream.alwaysFail(GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "down"));
+    assertThat(get().status()).isEqualTo(CacheStatus.STALE);
+  }
+
+  @Test
   void staleIsNotServedForAClientError() {
     get();
     time.advance(Duration.ofSeconds(3400));

@@ -1,5 +1,6 @@
 package io.tokengateway.http;
 
+import static io.tokengateway.support.Answers.assertError;
 import static io.tokengateway.support.GatewayHarness.ADDRESS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -144,12 +145,5 @@ class InputRulesIT {
     assertThat(error.getString("attribute")).isEqualTo(attribute);
     assertThat(error.fieldNames()).contains("type", "code", "message", "attribute", "url");
     assertThat(r.getHeader("Cache-Control")).isEqualTo("no-store");
-  }
-
-  static void assertError(HttpResponse<Buffer> r, int status, String reason) {
-    assertThat(r.statusCode()).isEqualTo(status);
-    assertThat(r.getHeader("Content-Type")).isEqualTo("application/json");
-    assertThat(r.getHeader("Cache-Control")).isEqualTo("no-store");
-    assertThat(r.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", reason));
   }
 }

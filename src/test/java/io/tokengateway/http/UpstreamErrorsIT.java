@@ -1,6 +1,6 @@
 package io.tokengateway.http;
 
-import static io.tokengateway.http.InputRulesIT.assertError;
+import static io.tokengateway.support.Answers.assertError;
 import static io.tokengateway.support.GatewayHarness.ADDRESS;
 import static io.tokengateway.support.GatewayHarness.C2C;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 public final class FakeSignalWire {
 
   /** One request as the upstream saw it. */
-  public record Received(String method, String path, MultiMap headers, Buffer body) {
+  public record Received(String method, String path, MultiMap headers, Buffer body, long atNanos) {
     public JsonObject json() {
       return new JsonObject(body);
     }
@@ -98,7 +98,7 @@ public final class FakeSignalWire {
   private void handle(HttpServerRequest req) {
     req.body().onSuccess(body -> {
       received.add(new Received(req.method().name(), req.path(), MultiMap.caseInsensitiveMultiMap()
-          .addAll(req.headers()), body));
+          .addAll(req.headers()), body, System.nanoTime()));
       behaviour.accept(req);
     });
   }

@@ -1,0 +1,124 @@
+package io.tokengateway.resilience;
+
+import static io.tokengateway.support.Answers.assertError;
+import static io.tokengateway.support.GatewayHarness.ADDRESS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokengateway.config.GatewayConfig;
+import io.tokengateway.support.FakeSignalWire;
+import io.tokengateway.support.GatewayHarness;
+import io.tokengateway.support.ManualTime;
+import io.tokengateway.upstream.Endpoint;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The circuit breaker per endpoint: what opens it, what it answers while open, how it closes. */
+@ExtendWith(VertxExtension.class)
+class BreakerIT {
+
+  private static final Map<String, Object> BREAKER = Map.of("breaker.maxFailures", 3, "breaker.resetSeconds", 1,
+      "breaker.windowSeconds", 10);
+
+  @Test
+  void opensAfterFailuresAnswers503WithoutCallingAndClosesAfterATrial(Vertx vertx) throws Exception {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx).answer(500, "{\"error\":\"Internal Server Error\"}");
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, BREAKER);
+    try {
+      for (int i = 0; i < 3; i++) {
+        assertThat(gw.embed("c2c_failing00" + i).statusCode()).isEqualTo(502);
+      }
+      HttpResponse<Buffer> open = gw.embed("c2c_failing009");
+      assertError(open, 503, "Service Unavailable");
+      assertThat(Integer.parseInt(open.getHeader("Retry-After"))).isBetween(1, 1);
+      assertThat(upstream.calls()).as("no call while open").isEqualTo(3);
+      assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).isEqualTo(2);
+      assertThat(gw.guest("{\"allowed_addresses\":[\"" + ADDRESS + "\"]}").statusCode())
+          .as("the guests breaker is separate").isEqualTo(502);
+
+      upstream.succeed();
+      waitFor(() -> gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS) == 1); // the breaker's own timer
+      assertThat(gw.embed("c2c_trialCall01").statusCode()).isEqualTo(201);
+      assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).isEqualTo(0);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void timeoutsCountAsFailures(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx).hang();
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of("breaker.maxFailures", 2,
+        "upstream.timeoutMs", 100));
+    try {
+      assertThat(gw.embed("c2c_timeout0001").statusCode()).isEqualTo(504);
+      assertThat(gw.embed("c2c_timeout0002").statusCode()).isEqualTo(504);
+      assertThat(gw.embed("c2c_timeout0003").statusCode()).isEqualTo(503);
+      assertThat(upstream.calls()).isEqualTo(2);
+    } finally {
+      upstream.releaseHanging();
+      gw.stop();
+    }
+  }
+
+  @Test
+  void clientErrorsAndRateLimitsDoNotOpenIt(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx).answer(404, "{\"error\":\"Not Found\"}");
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, BREAKER);
+    try {
+      for (int i = 0; i < 10; i++) {
+        assertThat(gw.embed("c2c_unknown00" + i).statusCode()).isEqualTo(404);
+      }
+      upstream.answer(422, "{\"errors\":[]}");
+      for (int i = 0; i < 10; i++) {
+        assertThat(gw.embed("c2c_invalid00" + i).statusCode()).isEqualTo(422);
+      }
+      assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).isEqualTo(0);
+      assertThat(upstream.calls()).isEqualTo(20);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void staleEmbedTokensAreServedWhileTheBreakerIsOpen(Vertx vertx) {
+    ManualTime time = new ManualTime(Instant.parse("2026-11-24T10:00:00Z"));
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx,
+        GatewayConfig.of(GatewayHarness.settings(upstream, BREAKER)), time.time());
+    try {
+      String token = "c2c_hotPageToken1";
+      String body = gw.embed(token).bodyAsString();
+      time.advance(Duration.ofSeconds(3400)); // past its servable lifetime, before expiry
+      upstream.answer(503, "{\"error\":\"Service Unavailable\"}");
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<Buffer> r = gw.embed(token);
+        assertThat(r.getHeader("X-Cache")).isEqualTo("STALE");
+        assertThat(r.bodyAsString()).isEqualTo(body);
+      }
+      int calls = upstream.calls();
+      assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).isEqualTo(2);
+      HttpResponse<Buffer> whileOpen = gw.embed(token);
+      assertThat(whileOpen.statusCode()).isEqualTo(201);
+      assertThat(whileOpen.getHeader("X-Cache")).isEqualTo("STALE");
+      assertThat(upstream.calls()).isEqualTo(calls);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition reached within 10 s").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+  }
+}
