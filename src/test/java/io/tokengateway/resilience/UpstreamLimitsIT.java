@@ -1,0 +1,161 @@
+package io.tokengateway.resilience;
+
+import static io.tokengateway.support.Await.await;
+import static io.tokengateway.support.GatewayHarness.ADDRESS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokengateway.config.GatewayConfig;
+import io.tokengateway.support.FakeSignalWire;
+import io.tokengateway.support.GatewayHarness;
+import io.tokengateway.support.ManualTime;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The upstream token bucket, its bounded wait, the bulkhead, and the pause after SignalWire's 429. */
+@ExtendWith(VertxExtension.class)
+class UpstreamLimitsIT {
+
+  private static List<HttpResponse<Buffer>> burst(Vertx vertx, GatewayHarness gw, int n, String prefix) {
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(gw.gateway.port()), new PoolOptions().setHttp1MaxSize(n));
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      sent.add(client.post("/api/fabric/embeds/tokens")
+          .sendJsonObject(new JsonObject().put("token", prefix + String.format("%08d", i))));
+    }
+    List<HttpResponse<Buffer>> out = new ArrayList<>();
+    sent.forEach(f -> out.add(await(f)));
+    client.close();
+    return out;
+  }
+
+  private static Map<String, Object> limits(int perSecond, int burst, int maxWaitMs, int maxQueue) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("upstream.rateLimit.perSecond", perSecond);
+    m.put("upstream.rateLimit.burst", burst);
+    m.put("upstream.rateLimit.maxWaitMs", maxWaitMs);
+    m.put("upstream.rateLimit.maxQueue", maxQueue);
+    return m;
+  }
+
+  @Test
+  void holdsSignalWireToItsRateUnderABurstOfDistinctTokens(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, limits(20, 5, 5_000, 1_000));
+    try {
+      List<HttpResponse<Buffer>> answers = burst(vertx, gw, 40, "c2c_distinct");
+      assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(201));
+      assertThat(upstream.calls()).isEqualTo(40);
+      long first = upstream.received().stream().mapToLong(FakeSignalWire.Received::atNanos).min().orElseThrow();
+      for (int second = 0; second < 2; second++) {
+        long from = first + second * 1_000_000_000L;
+        long inWindow = upstream.received().stream()
+            .filter(r -> r.atNanos() >= from && r.atNanos() < from + 1_000_000_000L).count();
+        assertThat(inWindow).as("calls in second " + second).isLessThanOrEqualTo(5 + 20 + 1);
+      }
+      long last = upstream.received().stream().mapToLong(FakeSignalWire.Received::atNanos).max().orElseThrow();
+      assertThat((last - first) / 1_000_000).as("40 calls at 20/s after a burst of 5 take about 1.75 s")
+          .isGreaterThanOrEqualTo(1_600);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void queuesWithinItsBoundsAndAnswers503PastThem(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, limits(10, 1, 1_000, 2));
+    try {
+      List<HttpResponse<Buffer>> answers = burst(vertx, gw, 10, "c2c_queued");
+      long ok = answers.stream().filter(r -> r.statusCode() == 201).count();
+      List<HttpResponse<Buffer>> rejected = answers.stream().filter(r -> r.statusCode() == 503).toList();
+      assertThat(ok).as("one permit at once plus two queued").isEqualTo(3);
+      assertThat(rejected).hasSize(7);
+      assertThat(rejected).allSatisfy(r -> {
+        assertThat(r.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("Service Unavailable");
+      });
+      assertThat(upstream.calls()).isEqualTo(3);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void aWaitLongerThanMaxWaitIsRejectedAtOnce(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, limits(1, 1, 100, 1_000));
+    try {
+      assertThat(gw.embed("c2c_firstToken01").statusCode()).isEqualTo(201);
+      HttpResponse<Buffer> second = gw.embed("c2c_secondToken1");
+      assertThat(second.statusCode()).isEqualTo(503);
+      assertThat(second.getHeader("Retry-After")).isEqualTo("1");
+      assertThat(gw.embed("c2c_firstToken01").statusCode()).as("cache hits take no permit").isEqualTo(201);
+      assertThat(upstream.calls()).isEqualTo(1);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void bulkheadBoundsCallsInFlight(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx).hang();
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of("upstream.maxInFlight", 3,
+        "upstream.timeoutMs", 300));
+    try {
+      List<HttpResponse<Buffer>> answers = burst(vertx, gw, 6, "c2c_inflight");
+      assertThat(answers.stream().filter(r -> r.statusCode() == 504).count()).isEqualTo(3);
+      assertThat(answers.stream().filter(r -> r.statusCode() == 503).count()).isEqualTo(3);
+      assertThat(upstream.calls()).isEqualTo(3);
+    } finally {
+      upstream.releaseHanging();
+      gw.stop();
+    }
+  }
+
+  @Test
+  void signalWires429PausesThatEndpointForRetryAfter(Vertx vertx) {
+    ManualTime time = new ManualTime(Instant.parse("2026-11-24T10:00:00Z"));
+    FakeSignalWire upstream = FakeSignalWire.start(vertx)
+        .answer(429, Map.of("Retry-After", "2", "Content-Type", "application/json"), "{}");
+    GatewayHarness gw = GatewayHarness.start(vertx, GatewayConfig.of(GatewayHarness.settings(upstream, Map.of())),
+        time.time());
+    try {
+      HttpResponse<Buffer> limited = gw.embed("c2c_pausedToken1");
+      assertThat(limited.statusCode()).isEqualTo(429);
+      assertThat(limited.getHeader("Retry-After")).isEqualTo("2");
+      upstream.succeed();
+
+      HttpResponse<Buffer> paused = gw.embed("c2c_pausedToken2");
+      assertThat(paused.statusCode()).isEqualTo(429);
+      assertThat(paused.getHeader("Retry-After")).isEqualTo("2");
+      assertThat(upstream.calls()).as("no call while paused").isEqualTo(1);
+      assertThat(gw.guest("{\"allowed_addresses\":[\"" + ADDRESS + "\"]}").statusCode())
+          .as("the other endpoint is not paused").isEqualTo(201);
+
+      time.advance(Duration.ofMillis(1_500));
+      assertThat(gw.embed("c2c_pausedToken3").getHeader("Retry-After")).isEqualTo("1");
+      time.advance(Duration.ofMillis(500));
+      assertThat(gw.embed("c2c_pausedToken4").statusCode()).isEqualTo(201);
+      assertThat(gw.gateway.upstreamGuard().breakerState(io.tokengateway.upstream.Endpoint.EMBEDS))
+          .as("a 429 is not a breaker failure").isZero();
+    } finally {
+      gw.stop();
+    }
+  }
+}
