@@ -40,7 +40,14 @@ public final class GatewayVerticle extends VerticleBase {
         .setPort(config.http().port())
         .setHost(config.http().host())
         .setCompressionSupported(false));
-    return server.requestHandler(router()).listen();
+    Router router = router();
+    return server.requestHandler(request -> {
+      if (malformedPath(request.path())) {
+        Responses.reject(request, 400); // Vert.x Web cannot route a path it cannot decode
+      } else {
+        router.handle(request);
+      }
+    }).listen();
   }
 
   /** Stops accepting, then waits for in-flight requests up to {@code shutdown.timeoutSeconds}. */
@@ -53,6 +60,20 @@ public final class GatewayVerticle extends VerticleBase {
   /** The port actually bound (useful when configured as 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** A path that is missing or whose percent-escapes are not two hex digits. */
+  static boolean malformedPath(String path) {
+    if (path == null || path.isEmpty() || path.charAt(0) != '/') {
+      return true;
+    }
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0
+          || Character.digit(path.charAt(i + 2), 16) < 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Router router() {

@@ -4,6 +4,7 @@ import io.tokengateway.GatewayFailure;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -34,6 +35,14 @@ public final class Responses {
     headers.set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
     headers.set(HttpHeaders.CACHE_CONTROL, NO_STORE);
     response.setStatusCode(status).end(body);
+  }
+
+  /** An error answer for a request that never reached the router. */
+  public static void reject(HttpServerRequest request, int status) {
+    request.response().setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+        .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+        .end(GatewayFailure.errorBody(status));
   }
 
   /** Writes the error answer for {@code failure}. */

@@ -83,6 +83,12 @@ class InputRulesIT {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"/%", "/a%zz", "/api/fabric/embeds/tokens%", "/api/%g0/x"})
+  void undecodablePathIs400(String path) {
+    assertError(gw.postJson(path, "{}"), 400, "Bad Request");
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"{}", "{\"token\":null}", "{\"token\":42}", "{\"token\":[\"c2c_abcdefgh\"]}",
       "{\"token\":\"\"}", "{\"token\":\"c2c_short\"}", "{\"token\":\"abc_abcdefghij\"}",
       "{\"token\":\"c2c_abcdefgh!\"}", "{\"token\":\"c2c_abcdefgh\\n\"}"})
