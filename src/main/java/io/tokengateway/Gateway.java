@@ -1,12 +1,17 @@
 package io.tokengateway;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokengateway.cache.EmbedTokenCache;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.UpstreamOptions;
 import io.tokengateway.config.UpstreamOptions.Mode;
 import io.tokengateway.http.ClientLimitHandler;
 import io.tokengateway.http.CorsPolicy;
+import io.tokengateway.http.AccessLog;
 import io.tokengateway.http.GatewayVerticle;
+import io.tokengateway.http.ManagementRoutes;
+import io.tokengateway.http.ManagementVerticle;
+import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.http.HealthHandlers;
 import io.tokengateway.http.Lifecycle;
 import io.tokengateway.http.RequestValidator;
@@ -42,6 +47,7 @@ public final class Gateway {
   private EmbedTokenCache embedCache;
   private UpstreamGuard guard;
   private String deploymentId;
+  private String managementDeploymentId;
   private int port;
 
   private Gateway(Vertx vertx, GatewayConfig config, Lifecycle lifecycle, SignalWireClient client, Simulator simulator) {
@@ -54,6 +60,11 @@ public final class Gateway {
 
   /** Starts the gateway on {@code vertx}; the future completes once it is ready to serve. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Time time) {
+    return start(vertx, config, time, GatewayMetrics.prometheus());
+  }
+
+  /** Starts the gateway with its meters in {@code registry} (the one Vert.x's own meters use, in production). */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, Time time, PrometheusMeterRegistry registry) {
     Future<Simulator> simulator = config.upstream().mode() == Mode.SIMULATOR
         ? Simulator.start(vertx, config.simulator(), "127.0.0.1", 1)
         : Future.succeededFuture(null);
@@ -62,31 +73,48 @@ public final class Gateway {
           : config.withUpstream(config.upstream().withSimulator(sim.port(), config.simulator()));
       Gateway gateway = new Gateway(vertx, effective, new Lifecycle(),
           SignalWireClient.create(vertx, effective.upstream()), sim);
-      return gateway.deploy(time).map(gateway);
+      return gateway.deploy(time, registry).map(gateway);
     });
   }
 
-  private Future<Void> deploy(Time time) {
+  private Future<Void> deploy(Time time, PrometheusMeterRegistry registry) {
+    GatewayMetrics metrics = new GatewayMetrics(registry);
     UpstreamOptions upstream = config.upstream();
     String mode = upstream.mode().name().toLowerCase();
     var r = config.resilience();
     UpstreamRateLimiter limiter = new UpstreamRateLimiter(vertx, r.upstreamPerSecond(), r.upstreamBurst(),
         r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), ClientRateLimiter.timeMeter(time.ticker()));
-    guard = new UpstreamGuard(vertx, r, upstream.timeoutMs(), limiter, time.ticker());
+    guard = new UpstreamGuard(vertx, r, upstream.timeoutMs(), limiter, time.ticker(), metrics);
+    for (Endpoint e : Endpoint.values()) {
+      metrics.gauge("gateway.breaker.state", "Circuit breaker state: 0 closed, 1 half-open, 2 open", guard,
+          g -> g.breakerState(e), "endpoint", e.label());
+    }
     embedCache = new EmbedTokenCache(vertx, config.cache(),
-        c2c -> guard.call(Endpoint.EMBEDS, () -> client.createEmbedToken(c2c)), time);
-    TokenHandlers tokens = new TokenHandlers(new RequestValidator(config, time.clock()), embedCache,
+        c2c -> guard.call(Endpoint.EMBEDS, () -> client.createEmbedToken(c2c)), time, metrics);
+    RequestValidator validator = new RequestValidator(config, time.clock());
+    TokenHandlers tokens = new TokenHandlers(validator, embedCache,
         body -> guard.call(Endpoint.GUESTS, () -> client.createGuestToken(body)));
+    ManagementRoutes management = new ManagementRoutes(vertx, registry, embedCache, validator,
+        config.management().adminToken());
+    boolean ownPort = config.management().port() != 0;
+    AccessLog accessLog = new AccessLog(metrics);
     HealthHandlers health = new HealthHandlers(lifecycle, mode);
     CorsPolicy cors = new CorsPolicy(config.cors());
     ClientLimitHandler clientLimit = new ClientLimitHandler(new ClientAddress(config.trustedProxies()),
-        new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time.ticker()));
+        new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time.ticker()), metrics);
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     return vertx.deployVerticle(() -> {
-      GatewayVerticle v = new GatewayVerticle(config, tokens, health, cors, clientLimit);
+      GatewayVerticle v = new GatewayVerticle(config, tokens, health, cors, clientLimit, accessLog,
+          ownPort ? null : management);
       first.compareAndSet(null, v);
       return v;
-    }, new DeploymentOptions().setInstances(config.http().instances())).map(id -> {
+    }, new DeploymentOptions().setInstances(config.http().instances()))
+        .compose(id -> !ownPort ? Future.succeededFuture(id) : vertx.deployVerticle(
+            new ManagementVerticle(config.management(), management, health)).map(mid -> {
+              managementDeploymentId = mid;
+              return id;
+            }))
+        .map(id -> {
       deploymentId = id;
       port = first.get().actualPort();
       lifecycle.ready();
@@ -112,6 +140,8 @@ public final class Gateway {
     }
     return drained.future()
         .compose(v -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId))
+        .compose(v -> managementDeploymentId == null ? Future.succeededFuture()
+            : vertx.undeploy(managementDeploymentId))
         .compose(v -> client.close())
         .compose(v -> simulator == null ? Future.<Void>succeededFuture() : simulator.stop())
         .onComplete(ar -> LOG.info("token-gateway stopped"));

@@ -7,7 +7,14 @@ import io.tokengateway.config.Settings;
 import io.tokengateway.config.SimulatorOptions;
 import io.tokengateway.upstream.simulator.Simulator;
 import io.vertx.core.Future;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokengateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.EnumSet;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -45,8 +52,15 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     settings.warnings().forEach(LOG::warn);
-    Vertx vertx = Vertx.vertx();
-    runUntilSignal(vertx, () -> Gateway.start(vertx, config, Time.system()).map(g -> g::shutdown));
+    PrometheusMeterRegistry registry = GatewayMetrics.prometheus();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            // low-cardinality labels only: never a path, a remote or local address
+            .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.NAMESPACE))))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    runUntilSignal(vertx, () -> Gateway.start(vertx, config, Time.system(), registry).map(g -> g::shutdown));
     return 0;
   }
 

@@ -8,6 +8,7 @@ import io.tokengateway.GatewayFailure;
 import io.tokengateway.GatewayFailure.Outcome;
 import io.tokengateway.Time;
 import io.tokengateway.config.CacheOptions;
+import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,11 +45,18 @@ public final class EmbedTokenCache {
   private final Function<String, Future<TokenAnswer>> upstream;
   private final Ticker ticker;
   private final Clock clock;
+  private final GatewayMetrics metrics;
   private final AsyncCache<String, EmbedEntry> cache;
   private final ConcurrentHashMap<String, CompletableFuture<EmbedEntry>> refreshes = new ConcurrentHashMap<>();
 
   public EmbedTokenCache(Vertx vertx, CacheOptions options, Function<String, Future<TokenAnswer>> upstream, Time time) {
+    this(vertx, options, upstream, time, GatewayMetrics.inMemory());
+  }
+
+  public EmbedTokenCache(Vertx vertx, CacheOptions options, Function<String, Future<TokenAnswer>> upstream, Time time,
+      GatewayMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.options = options;
     this.upstream = upstream;
     this.ticker = time.ticker();
@@ -58,11 +66,22 @@ public final class EmbedTokenCache {
         .expireAfter(new EntryExpiry())
         .ticker(ticker)
         .executor(Runnable::run)
+        .removalListener((String key, EmbedEntry value, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+          if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE) {
+            metrics.evicted();
+          }
+        })
         .buildAsync();
+    metrics.gauge("gateway.embed.cache.size", "Embed cache entries", cache,
+        c -> c.synchronous().estimatedSize());
   }
 
   /** The embed answer for a validated C2C token. */
   public Future<EmbedAnswer> get(String c2c) {
+    return lookup(c2c).onSuccess(a -> metrics.cache(a.status().label()));
+  }
+
+  private Future<EmbedAnswer> lookup(String c2c) {
     if (!options.enabled()) {
       return upstream.apply(c2c).map(a -> new EmbedAnswer(CacheStatus.MISS, a.body(), null));
     }
@@ -75,6 +94,7 @@ public final class EmbedTokenCache {
       }
       if (entry.servable(now)) {
         if (now >= entry.refreshAt && entry.refreshStarted.compareAndSet(false, true)) {
+          metrics.cache("refresh");
           refresh(c2c);
         }
         return Future.succeededFuture(new EmbedAnswer(CacheStatus.HIT, entry.body, null));
@@ -82,6 +102,9 @@ public final class EmbedTokenCache {
       if (now < entry.expiresAt) {
         return staleIfError(c2c, entry);
       }
+    }
+    if (present != null && !present.isDone()) {
+      metrics.coalesced();
     }
     return onCallerContext(cache.get(c2c, (key, executor) -> load(key))).compose(EmbedTokenCache::fromSignalWire);
   }
@@ -97,9 +120,9 @@ public final class EmbedTokenCache {
     cache.synchronous().invalidateAll();
   }
 
-  /** Drops one C2C token's entry (admin purge). */
-  public void invalidate(String c2c) {
-    cache.synchronous().invalidate(c2c);
+  /** Drops one C2C token's entry (admin purge); true when one was held. */
+  public boolean invalidate(String c2c) {
+    return cache.asMap().remove(c2c) != null;
   }
 
   /** Entries held now (after pending maintenance). */

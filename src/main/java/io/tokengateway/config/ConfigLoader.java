@@ -30,10 +30,11 @@ public final class ConfigLoader {
       "SIGNALWIRE_SPACE", "signalwire.space",
       "SIGNALWIRE_BASE_URL", "signalwire.baseUrl",
       "SIGNALWIRE_PROJECT_ID", "signalwire.projectId",
-      "SIGNALWIRE_API_TOKEN", "signalwire.apiToken");
+      "SIGNALWIRE_API_TOKEN", "signalwire.apiToken",
+      "GATEWAY_ADMIN_TOKEN", "management.adminToken");
 
   /** GATEWAY_* variables read elsewhere (logging, admin), not settings of the file. */
-  static final java.util.Set<String> NOT_SETTINGS = java.util.Set.of(CONFIG_ENV, "GATEWAY_LOG_LEVEL", "GATEWAY_ADMIN_TOKEN");
+  static final java.util.Set<String> NOT_SETTINGS = java.util.Set.of(CONFIG_ENV, "GATEWAY_LOG_LEVEL");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

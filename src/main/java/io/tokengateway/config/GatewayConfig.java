@@ -17,11 +17,16 @@ public record GatewayConfig(
     ResilienceOptions.CorsOptions cors,
     java.util.List<Cidr> trustedProxies,
     GuestOptions guest,
+    ManagementOptions management,
     ShutdownOptions shutdown,
     SimulatorOptions simulator) {
 
   /** The token API's listener. */
   public record HttpOptions(int port, String host, int instances, int maxBodyBytes) {
+  }
+
+  /** The management listener: metrics, health and admin; port 0 = on the main port. */
+  public record ManagementOptions(int port, String host, Secret adminToken) {
   }
 
   /** Rules for guest token requests. */
@@ -46,7 +51,8 @@ public record GatewayConfig(
     ResilienceOptions resilience = ResilienceOptions.from(s);
     return new GatewayConfig(http, upstream, pattern(s), CacheOptions.from(s), resilience,
         ResilienceOptions.CorsOptions.from(s), s.list("http.trustedProxies").stream().map(Cidr::parse).toList(),
-        guest, shutdown, SimulatorOptions.from(s));
+        guest, new ManagementOptions(s.intValue("management.port", 0, 65_535), s.string("management.host"),
+            new Secret(s.string("management.adminToken"))), shutdown, SimulatorOptions.from(s));
   }
 
   /** The bundled defaults with {@code overrides} applied; the usual way tests build a configuration. */
@@ -57,7 +63,7 @@ public record GatewayConfig(
   /** This configuration with its upstream replaced (the embedded simulator's address, once known). */
   public GatewayConfig withUpstream(UpstreamOptions newUpstream) {
     return new GatewayConfig(http, newUpstream, embedTokenPattern, cache, resilience, cors, trustedProxies, guest,
-        shutdown, simulator);
+        management, shutdown, simulator);
   }
 
   private static Pattern pattern(Settings s) {

@@ -2,13 +2,15 @@ package io.tokengateway.http;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.tokengateway.metrics.GatewayMetrics;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JSON line per request on logger {@code access}: method, path, status, duration and upstream outcome.
+ * Observes every request once it is answered: one JSON line on logger {@code access} (method, path, status,
+ * duration, upstream outcome, cache result) and the request meters.
  * Paths other than the gateway's own are logged as {@code <other>} and nothing from headers or bodies is
  * logged, so a token can never reach this line.
  */
@@ -20,26 +22,46 @@ public final class AccessLog {
   private static final Set<String> KNOWN_PATHS = Set.of(
       "/api/fabric/embeds/tokens", "/api/fabric/guests/tokens", "/health/live", "/health/ready");
 
-  private AccessLog() {
+  private final GatewayMetrics metrics;
+
+  public AccessLog(GatewayMetrics metrics) {
+    this.metrics = metrics;
   }
 
-  /** The first handler of every request: logs it when its answer has been written. */
-  public static void handle(RoutingContext ctx) {
-    if (LOG.isInfoEnabled()) {
-      long start = System.nanoTime();
-      ctx.addEndHandler(ignored -> log(ctx, start));
-    }
+  /** The first handler of every request: observes it when its answer has been written. */
+  public void handle(RoutingContext ctx) {
+    long start = System.nanoTime();
+    ctx.addEndHandler(ignored -> {
+      long nanos = System.nanoTime() - start;
+      metrics.request(endpoint(ctx.request().path()), ctx.response().getStatusCode(), nanos);
+      if (LOG.isInfoEnabled()) {
+        log(ctx, nanos);
+      }
+    });
     ctx.next();
   }
 
-  private static void log(RoutingContext ctx, long start) {
+  /** The endpoint label of a path: {@code embeds}, {@code guests}, {@code health} or {@code other}. */
+  static String endpoint(String path) {
+    if (path == null) {
+      return "other";
+    }
+    return switch (path) {
+      case "/api/fabric/embeds/tokens" -> "embeds";
+      case "/api/fabric/guests/tokens" -> "guests";
+      case "/health/live", "/health/ready" -> "health";
+      default -> "other";
+    };
+  }
+
+  private static void log(RoutingContext ctx, long nanos) {
     String path = ctx.request().path();
     String outcome = ctx.get(OUTCOME_KEY);
     Object cache = ctx.get(CACHE_KEY);
     LOG.info("request", kv("method", ctx.request().method().name()),
         kv("path", path != null && KNOWN_PATHS.contains(path) ? path : "<other>"),
         kv("status", ctx.response().getStatusCode()),
-        kv("durationMs", (System.nanoTime() - start) / 1_000_000.0),
+        kv("durationMs", nanos / 1_000_000.0),
         kv("upstream", outcome == null ? "none" : outcome),
         kv("cache", cache == null ? "-" : cache));
   }

@@ -2,6 +2,7 @@ package io.tokengateway.http;
 
 import io.tokengateway.GatewayFailure;
 import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.ClientAddress;
 import io.tokengateway.resilience.ClientRateLimiter;
 import io.vertx.ext.web.RoutingContext;
@@ -11,10 +12,12 @@ public final class ClientLimitHandler {
 
   private final ClientAddress addresses;
   private final ClientRateLimiter limiter;
+  private final GatewayMetrics metrics;
 
-  public ClientLimitHandler(ClientAddress addresses, ClientRateLimiter limiter) {
+  public ClientLimitHandler(ClientAddress addresses, ClientRateLimiter limiter, GatewayMetrics metrics) {
     this.addresses = addresses;
     this.limiter = limiter;
+    this.metrics = metrics;
   }
 
   public void handle(RoutingContext ctx) {
@@ -22,6 +25,7 @@ public final class ClientLimitHandler {
     if (retryAfter == 0) {
       ctx.next();
     } else {
+      metrics.rateLimited("client");
       Responses.error(ctx, GatewayFailure.retryLater(429, retryAfter, Outcome.CLIENT_LIMITED, "client rate limit"));
     }
   }

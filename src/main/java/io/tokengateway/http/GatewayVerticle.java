@@ -23,10 +23,14 @@ public final class GatewayVerticle extends VerticleBase {
   private final HealthHandlers health;
   private final CorsPolicy cors;
   private final ClientLimitHandler clientLimit;
+  private final AccessLog accessLog;
+  private final ManagementRoutes management;
   private HttpServer server;
 
   public GatewayVerticle(GatewayConfig config, TokenHandlers tokens, HealthHandlers health, CorsPolicy cors,
-      ClientLimitHandler clientLimit) {
+      ClientLimitHandler clientLimit, AccessLog accessLog, ManagementRoutes management) {
+    this.accessLog = accessLog;
+    this.management = management;
     this.config = config;
     this.tokens = tokens;
     this.health = health;
@@ -78,7 +82,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
-    router.route().handler(AccessLog::handle);
+    router.route().handler(accessLog::handle);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     for (Endpoint endpoint : Endpoint.values()) {
       router.route(endpoint.path()).handler(cors::handle);
@@ -88,6 +92,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.post(Endpoint.GUESTS.path()).consumes("application/json").handler(body).handler(tokens::guest);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
+    if (management != null) {
+      management.mount(router);
+    }
     router.route().failureHandler(Responses::routerFailure);
     for (int status : ERROR_STATUSES) {
       router.errorHandler(status, Responses::routerFailure);

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.tokengateway.GatewayFailure;
 import io.tokengateway.GatewayFailure.Outcome;
 import io.tokengateway.config.ResilienceOptions;
+import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
@@ -34,14 +35,16 @@ public final class UpstreamGuard {
       GatewayFailure.retryLater(503, 1, Outcome.RATE_LIMITED, "too many upstream calls in flight");
 
   private final Ticker ticker;
+  private final GatewayMetrics metrics;
   private final UpstreamRateLimiter limiter;
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<Endpoint, Guarded> endpoints = new EnumMap<>(Endpoint.class);
 
   public UpstreamGuard(Vertx vertx, ResilienceOptions options, int upstreamTimeoutMs, UpstreamRateLimiter limiter,
-      Ticker ticker) {
+      Ticker ticker, GatewayMetrics metrics) {
     this.ticker = ticker;
+    this.metrics = metrics;
     this.limiter = limiter;
     this.maxInFlight = options.upstreamMaxInFlight();
     for (Endpoint e : Endpoint.values()) {
@@ -54,25 +57,41 @@ public final class UpstreamGuard {
     Guarded g = endpoints.get(endpoint);
     long pausedFor = g.pausedFor(ticker.read());
     if (pausedFor > 0) {
-      return Future.failedFuture(GatewayFailure.retryLater(429, seconds(pausedFor), Outcome.RATE_LIMITED,
-          "paused after SignalWire's 429"));
+      return rejected(endpoint, GatewayFailure.retryLater(429, seconds(pausedFor), Outcome.RATE_LIMITED,
+          "paused after SignalWire's 429"), true);
     }
     if (g.breaker.state() == CircuitBreakerState.OPEN) {
-      return Future.failedFuture(g.rejection());
+      return rejected(endpoint, g.rejection(), false);
     }
     if (inFlight.incrementAndGet() > maxInFlight) {
       inFlight.decrementAndGet();
-      return Future.failedFuture(BULKHEAD_FULL);
+      return rejected(endpoint, BULKHEAD_FULL, true);
     }
+    long[] sentAt = {-1};
     return limiter.acquire()
-        .compose(v -> g.breaker.<T>execute(call).recover(t -> Future.failedFuture(g.translate(t))))
+        .onFailure(t -> metrics.rateLimited("upstream"))
+        .compose(v -> {
+          sentAt[0] = System.nanoTime();
+          return g.breaker.<T>execute(call).recover(t -> Future.failedFuture(g.translate(t)));
+        })
         .onComplete(ar -> {
           inFlight.decrementAndGet();
+          String outcome = ar.succeeded() ? "success"
+              : ar.cause() instanceof GatewayFailure f ? f.outcome().label() : Outcome.SERVER_ERROR.label();
+          metrics.upstream(endpoint.label(), outcome, sentAt[0] < 0 ? -1 : System.nanoTime() - sentAt[0]);
           // only SignalWire's own 429 gets here: the pause answer above returns before the call
           if (ar.failed() && ar.cause() instanceof GatewayFailure f && f.status() == 429) {
             g.pause(f.retryAfterSeconds());
           }
         });
+  }
+
+  private <T> Future<T> rejected(Endpoint endpoint, GatewayFailure failure, boolean rateLimited) {
+    if (rateLimited) {
+      metrics.rateLimited("upstream");
+    }
+    metrics.upstream(endpoint.label(), failure.outcome().label(), -1);
+    return Future.failedFuture(failure);
   }
 
   /** The breaker's state for {@code endpoint}: 0 closed, 1 half-open, 2 open. */

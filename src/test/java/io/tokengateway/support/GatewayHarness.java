@@ -46,6 +46,7 @@ public final class GatewayHarness {
     s.put("signalwire.apiToken", API_TOKEN);
     s.put("upstream.timeoutMs", 400);
     s.put("shutdown.drainSeconds", 0);
+    s.put("management.port", 0);
     // every test client is 127.0.0.1: limits are generous unless a test is about them
     s.put("client.rateLimit.perSecond", 1_000_000);
     s.put("client.rateLimit.burst", 1_000_000);

@@ -1,0 +1,129 @@
+package io.tokengateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The gateway's own meters, with low-cardinality tags only (endpoint, status, outcome, result, limiter):
+ * never a token, a path, an address or a client IP. Meters are looked up once and kept, so recording on the
+ * hot path is a map read and an increment.
+ *
+ * <p>Prometheus names: {@code gateway_requests_total}, {@code gateway_request_duration_seconds},
+ * {@code gateway_upstream_requests_total}, {@code gateway_upstream_duration_seconds},
+ * {@code gateway_embed_cache_total}, {@code gateway_embed_cache_size}, {@code gateway_embed_cache_evictions_total},
+ * {@code gateway_embed_coalesced_total}, {@code gateway_breaker_state}, {@code gateway_rate_limited_total}.
+ */
+public final class GatewayMetrics {
+
+  /** Every metric name the gateway exports (Prometheus form, without the _bucket/_count/_sum suffixes). */
+  public static final java.util.List<String> NAMES = java.util.List.of(
+      "gateway_requests_total", "gateway_request_duration_seconds", "gateway_upstream_requests_total",
+      "gateway_upstream_duration_seconds", "gateway_embed_cache_total", "gateway_embed_cache_size",
+      "gateway_embed_cache_evictions_total", "gateway_embed_coalesced_total", "gateway_breaker_state",
+      "gateway_rate_limited_total");
+
+  private final MeterRegistry registry;
+  private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+  private final Map<String, Counter> requestCounters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
+  private final Map<String, Counter> upstreamCounters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> cacheCounters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> rateLimited = new ConcurrentHashMap<>();
+  private final Counter coalesced;
+  private final Counter evictions;
+
+  public GatewayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.coalesced = Counter.builder("gateway.embed.coalesced")
+        .description("Embed requests that joined an upstream call already under way").register(registry);
+    this.evictions = Counter.builder("gateway.embed.cache.evictions")
+        .description("Embed cache entries evicted to keep the size bound").register(registry);
+    for (String limiter : new String[] {"client", "upstream"}) {
+      rateLimitedCounter(limiter);
+    }
+    for (String result : new String[] {"hit", "miss", "stale", "negative", "refresh"}) {
+      cacheCounter(result);
+    }
+  }
+
+  /** A Prometheus registry for a process. */
+  public static PrometheusMeterRegistry prometheus() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** Meters kept in memory only (tests, embedding). */
+  public static GatewayMetrics inMemory() {
+    return new GatewayMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** One answered request on {@code endpoint} ({@code embeds}, {@code guests}, {@code health}, {@code other}). */
+  public void request(String endpoint, int status, long nanos) {
+    requestCounters.computeIfAbsent(endpoint + ' ' + status, k -> Counter.builder("gateway.requests")
+        .description("Requests answered, by endpoint and status")
+        .tags("endpoint", endpoint, "status", String.valueOf(status)).register(registry)).increment();
+    requestTimers.computeIfAbsent(endpoint, e -> Timer.builder("gateway.request.duration")
+        .description("Time from request to answer").tags("endpoint", e)
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30)).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** One upstream call (or its rejection) on {@code endpoint} with its outcome label. */
+  public void upstream(String endpoint, String outcome, long nanos) {
+    upstreamCounters.computeIfAbsent(endpoint + ' ' + outcome, k -> Counter.builder("gateway.upstream.requests")
+        .description("Calls to SignalWire by outcome (including those rejected before leaving)")
+        .tags("endpoint", endpoint, "outcome", outcome).register(registry)).increment();
+    if (nanos >= 0) {
+      upstreamTimers.computeIfAbsent(endpoint, e -> Timer.builder("gateway.upstream.duration")
+          .description("Duration of calls to SignalWire").tags("endpoint", e)
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofSeconds(30)).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** One embed cache result: {@code hit}, {@code miss}, {@code stale}, {@code negative}, {@code refresh}. */
+  public void cache(String result) {
+    cacheCounter(result).increment();
+  }
+
+  private Counter cacheCounter(String result) {
+    return cacheCounters.computeIfAbsent(result, r -> Counter.builder("gateway.embed.cache")
+        .description("Embed cache results").tags("result", r).register(registry));
+  }
+
+  public void coalesced() {
+    coalesced.increment();
+  }
+
+  public void evicted() {
+    evictions.increment();
+  }
+
+  /** A request turned away by a limiter: {@code client} or {@code upstream}. */
+  public void rateLimited(String limiter) {
+    rateLimitedCounter(limiter).increment();
+  }
+
+  private Counter rateLimitedCounter(String limiter) {
+    return rateLimited.computeIfAbsent(limiter, l -> Counter.builder("gateway.rate.limited")
+        .description("Requests turned away by a rate limiter").tags("limiter", l).register(registry));
+  }
+
+  /** Registers a gauge read from {@code source}. */
+  public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
+    Gauge.builder(name, source, value).description(description).tags(tags).register(registry);
+  }
+}
