@@ -1,0 +1,36 @@
+package io.tokengateway.loadtest;
+
+import static io.gatling.javaapi.http.HttpDsl.http;
+
+import io.gatling.javaapi.http.HttpProtocolBuilder;
+
+/** System properties every simulation reads, with defaults sized for a laptop. */
+final class Params {
+
+  static final String BASE_URL = System.getProperty("baseUrl", "http://127.0.0.1:8080");
+  /** The simulator's own URL, for its call counts ({@code /simulator/stats}). */
+  static final String SIMULATOR_URL = System.getProperty("simulatorUrl", "http://127.0.0.1:9000");
+  static final int DURATION_SECONDS = Integer.getInteger("duration", 30);
+  static final int RATE = Integer.getInteger("rate", 200);
+  static final int USERS = Integer.getInteger("users", 1000);
+  static final int TOKENS = Integer.getInteger("tokens", 5);
+  static final int P99_MS = Integer.getInteger("p99Ms", 250);
+  static final String ADDRESS = System.getProperty("address", "2f8e6d4c-1b3a-4c5d-9e7f-0a1b2c3d4e5f");
+  /** Differs per run, so "cold" tokens are cold even against a gateway that ran before. */
+  static final String RUN = Long.toString(System.currentTimeMillis(), 36);
+
+  private Params() {
+  }
+
+  static HttpProtocolBuilder protocol() {
+    return http.baseUrl(BASE_URL)
+        .contentTypeHeader("application/json")
+        .acceptHeader("application/json")
+        .shareConnections();
+  }
+
+  /** A C2C token accepted by the default pattern: c2c_ + letters and digits. */
+  static String c2c(String kind, long n) {
+    return "c2c_" + kind + RUN + "x" + n;
+  }
+}
