@@ -15,7 +15,7 @@ shift
 PROPS=("$@")
 if [[ "$SIM" == smoke ]]; then
   SIM=EmbedHotSimulation
-  PROPS=(-Drate=20 -Dduration=5 -Dp99Ms=1000 "${PROPS[@]}")
+  PROPS=(-Drate=20 -Dduration=4 -Dwarmup=2 -Dp99Ms=1000 "${PROPS[@]}")
 fi
 
 GW_PORT="${GW_PORT:-18080}"

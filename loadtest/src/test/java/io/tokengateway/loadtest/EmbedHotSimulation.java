@@ -3,6 +3,7 @@ package io.tokengateway.loadtest;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.header;
@@ -33,7 +34,9 @@ public class EmbedHotSimulation extends Simulation {
           .check(status().is(201), jsonPath("$.token").exists(), header("X-Cache").in("HIT", "MISS")));
 
   {
-    setUp(page.injectOpen(constantUsersPerSec(Params.RATE).during(Params.DURATION_SECONDS)))
+    setUp(page.injectOpen(
+        rampUsersPerSec(1).to(Params.RATE).during(Params.WARMUP_SECONDS),
+        constantUsersPerSec(Params.RATE).during(Params.DURATION_SECONDS))))
         .protocols(Params.protocol())
         .assertions(
             global().failedRequests().percent().lt(1.0),

@@ -3,6 +3,7 @@ package io.tokengateway.loadtest;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
@@ -20,7 +21,9 @@ public class GuestTokenSimulation extends Simulation {
           .check(status().is(201), jsonPath("$.refresh_token").exists()));
 
   {
-    setUp(visitors.injectOpen(constantUsersPerSec(Params.RATE).during(Params.DURATION_SECONDS)))
+    setUp(visitors.injectOpen(
+        rampUsersPerSec(1).to(Params.RATE).during(Params.WARMUP_SECONDS),
+        constantUsersPerSec(Params.RATE).during(Params.DURATION_SECONDS))))
         .protocols(Params.protocol())
         .assertions(
             global().failedRequests().percent().lt(1.0),

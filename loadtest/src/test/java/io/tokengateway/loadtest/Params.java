@@ -12,6 +12,8 @@ final class Params {
   static final String SIMULATOR_URL = System.getProperty("simulatorUrl", "http://127.0.0.1:9000");
   static final int DURATION_SECONDS = Integer.getInteger("duration", 30);
   static final int RATE = Integer.getInteger("rate", 200);
+  /** A ramp to the rate before the constant phase, so a cold JVM's JIT warm-up is not what p99 measures. */
+  static final int WARMUP_SECONDS = Integer.getInteger("warmup", 5);
   static final int USERS = Integer.getInteger("users", 1000);
   static final int TOKENS = Integer.getInteger("tokens", 5);
   static final int P99_MS = Integer.getInteger("p99Ms", 250);

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Measures the gateway's cached embed path against a bare Vert.x 5 server answering the same bytes, and nginx
+# with proxy_cache in front of the same upstream. Each server runs pinned to CPU 1, wrk to CPU 0.
+#   loadtest/bench.sh [seconds] [connections]       (defaults: 15 s, 64 connections)
+# Prints requests/s, p50 and p99 for each, and the ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_RUN="${1:-15}"
+CONNS="${2:-64}"
+SERVER_CPU="${SERVER_CPU:-1}"
+LOAD_CPU="${LOAD_CPU:-0}"
+GW_PORT=18080; MGMT_PORT=18090; SIM_PORT=19000; BARE_PORT=18100; NGINX_PORT=18200
+WORK=loadtest/target/bench
+mkdir -p "$WORK"
+
+command -v wrk > /dev/null && command -v nginx > /dev/null || {
+  echo "installing wrk and nginx-light (Debian packages)"; apt-get update -qq && apt-get install -y -qq wrk nginx-light > /dev/null; }
+[[ -f target/token-gateway.jar ]] || mvn -B -q package -DskipTests
+mvn -B -q -f loadtest/pom.xml compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=compile
+BARE_CP="loadtest/target/classes:$(cat loadtest/target/cp.txt)"
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+wait_for() { for _ in $(seq 1 100); do curl -fs -o /dev/null -X "${2:-GET}" -H 'Content-Type: application/json' -d "${3:-}" "$1" && return 0; sleep 0.2; done; echo "no answer from $1"; return 1; }
+TOKEN='{"token":"c2c_7acc0e5e968706a032983cd80cdca219"}'
+
+run_wrk() { # name url -> prints "name rps p50 p99"
+  local out
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d2s -s loadtest/bench/post.lua "$2" > /dev/null   # warm-up
+  out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${SECONDS_RUN}s" --latency -s loadtest/bench/post.lua "$2")
+  echo "$out" > "$WORK/$1.txt"
+  local rps p50 p99
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  printf '%-28s %12s %10s %10s\n' "$1" "$rps" "$p50" "$p99"
+  eval "RPS_$1=$rps"
+}
+
+taskset -c "$SERVER_CPU" java -jar target/token-gateway.jar simulator --port "$SIM_PORT" --instances 1 > "$WORK/simulator.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$SIM_PORT/simulator/stats"
+
+echo "server on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU, $CONNS connections, ${SECONDS_RUN}s"
+printf '%-28s %12s %10s %10s\n' "server" "requests/s" "p50" "p99"
+
+# 1) the gateway's cached embed path (one event loop: the same core budget as the others)
+taskset -c "$SERVER_CPU" env SIGNALWIRE_BASE_URL="http://127.0.0.1:$SIM_PORT" SIGNALWIRE_PROJECT_ID=sim-project \
+  SIGNALWIRE_API_TOKEN=sim-api-token GATEWAY_PORT="$GW_PORT" GATEWAY_MANAGEMENT_PORT="$MGMT_PORT" \
+  GATEWAY_HTTP_INSTANCES=1 GATEWAY_CLIENT_RATE_LIMIT_PER_SECOND=100000000 GATEWAY_CLIENT_RATE_LIMIT_BURST=100000000 \
+  GATEWAY_LOG_LEVEL="${GATEWAY_LOG_LEVEL:-WARN}" GATEWAY_SHUTDOWN_DRAIN_SECONDS=0 \
+  java -jar target/token-gateway.jar > "$WORK/gateway.log" 2>&1 &
+GW_PID=$!; pids+=($GW_PID)
+wait_for "http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens" POST "$TOKEN"
+SIZE=$(curl -fs -X POST -H 'Content-Type: application/json' -d "$TOKEN" "http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens" | wc -c)
+run_wrk gateway_cached "http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens"
+kill -TERM "$GW_PID"; wait "$GW_PID" 2>/dev/null || true
+
+# 2) the bare Vert.x 5 server answering the same number of bytes
+taskset -c "$SERVER_CPU" java -cp "$BARE_CP" io.tokengateway.bench.BareVertxServer "$BARE_PORT" 1 "$SIZE" > "$WORK/bare.log" 2>&1 &
+BARE_PID=$!; pids+=($BARE_PID)
+wait_for "http://127.0.0.1:$BARE_PORT/" POST "$TOKEN"
+run_wrk bare_vertx "http://127.0.0.1:$BARE_PORT/api/fabric/embeds/tokens"
+kill -TERM "$BARE_PID"; wait "$BARE_PID" 2>/dev/null || true
+
+# 3) nginx proxy_cache keyed on the body, in front of the same upstream
+NGINX_DIR="$(pwd)/$WORK/nginx"; rm -rf "$NGINX_DIR"; mkdir -p "$NGINX_DIR"
+sed -e "s#__DIR__#$NGINX_DIR#g" -e "s#__PORT__#$NGINX_PORT#g" -e "s#__UPSTREAM__#127.0.0.1:$SIM_PORT#g" \
+  loadtest/bench/nginx.conf > "$NGINX_DIR/nginx.conf"
+taskset -c "$SERVER_CPU" nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" &
+NGINX_PID=$!; pids+=($NGINX_PID)
+wait_for "http://127.0.0.1:$NGINX_PORT/api/fabric/embeds/tokens" POST "$TOKEN"
+run_wrk nginx_proxy_cache "http://127.0.0.1:$NGINX_PORT/api/fabric/embeds/tokens"
+
+awk -v g="$RPS_gateway_cached" -v b="$RPS_bare_vertx" -v n="$RPS_nginx_proxy_cache" 'BEGIN {
+  printf "gateway / bare Vert.x = %.1f%%   (target >= 85%%)\n", 100 * g / b;
+  printf "gateway / nginx proxy_cache = %.2fx\n", g / n }'
