@@ -36,7 +36,7 @@ public class EmbedHotSimulation extends Simulation {
   {
     setUp(page.injectOpen(
         rampUsersPerSec(1).to(Params.RATE).during(Params.WARMUP_SECONDS),
-        constantUsersPerSec(Params.RATE).during(Params.DURATION_SECONDS))))
+        constantUsersPerSec(Params.RATE).during(Params.DURATION_SECONDS)))
         .protocols(Params.protocol())
         .assertions(
             global().failedRequests().percent().lt(1.0),
