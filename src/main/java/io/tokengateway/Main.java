@@ -54,7 +54,8 @@ public final class Main implements Callable<Integer> {
     settings.warnings().forEach(LOG::warn);
     PrometheusMeterRegistry registry = GatewayMetrics.prometheus();
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(config.management().vertxMetrics())
             .setJvmMetricsEnabled(true)
             // low-cardinality labels only: never a path, a remote or local address
             .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.NAMESPACE))))

@@ -26,7 +26,7 @@ public record GatewayConfig(
   }
 
   /** The management listener: metrics, health and admin; port 0 = on the main port. */
-  public record ManagementOptions(int port, String host, Secret adminToken) {
+  public record ManagementOptions(int port, String host, boolean vertxMetrics, Secret adminToken) {
   }
 
   /** Rules for guest token requests. */
@@ -52,7 +52,7 @@ public record GatewayConfig(
     return new GatewayConfig(http, upstream, pattern(s), CacheOptions.from(s), resilience,
         ResilienceOptions.CorsOptions.from(s), s.list("http.trustedProxies").stream().map(Cidr::parse).toList(),
         guest, new ManagementOptions(s.intValue("management.port", 0, 65_535), s.string("management.host"),
-            new Secret(s.string("management.adminToken"))), shutdown, SimulatorOptions.from(s));
+            s.bool("management.vertxMetrics"), new Secret(s.string("management.adminToken"))), shutdown, SimulatorOptions.from(s));
   }
 
   /** The bundled defaults with {@code overrides} applied; the usual way tests build a configuration. */
