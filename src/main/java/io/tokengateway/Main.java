@@ -53,16 +53,23 @@ public final class Main implements Callable<Integer> {
     }
     settings.warnings().forEach(LOG::warn);
     PrometheusMeterRegistry registry = GatewayMetrics.prometheus();
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(config.management().vertxMetrics())
+    Vertx vertx = newVertx(config, registry);
+    runUntilSignal(vertx, () -> Gateway.start(vertx, config, Time.system(), registry).map(g -> g::shutdown));
+    return 0;
+  }
+
+  /** Vert.x with its own HTTP and JVM meters in {@code registry} when {@code management.vertxMetrics} is on. */
+  static Vertx newVertx(GatewayConfig config, PrometheusMeterRegistry registry) {
+    if (!config.management().vertxMetrics()) {
+      return Vertx.vertx(); // the factory, once given, would record per-request meters whatever the options say
+    }
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
             .setJvmMetricsEnabled(true)
             // low-cardinality labels only: never a path, a remote or local address
             .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.NAMESPACE))))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
-    runUntilSignal(vertx, () -> Gateway.start(vertx, config, Time.system(), registry).map(g -> g::shutdown));
-    return 0;
   }
 
   /** {@code simulator --port N}: the SignalWire simulator alone, as the upstream of a separate gateway. */

@@ -3,6 +3,7 @@ package io.tokengateway.http;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.tokengateway.metrics.GatewayMetrics;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -31,14 +32,17 @@ public final class AccessLog {
   /** The first handler of every request: observes it when its answer has been written. */
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
-    ctx.addEndHandler(ignored -> {
-      long nanos = System.nanoTime() - start;
-      metrics.request(endpoint(ctx.request().path()), ctx.response().getStatusCode(), nanos);
-      if (LOG.isInfoEnabled()) {
-        log(ctx, nanos);
-      }
-    });
+    ctx.addEndHandler(ignored -> observe(ctx.request(), System.nanoTime() - start, ctx.get(OUTCOME_KEY),
+        ctx.get(CACHE_KEY)));
     ctx.next();
+  }
+
+  /** Records one answered request: meters always, the log line when INFO is on. */
+  public void observe(HttpServerRequest request, long nanos, String outcome, Object cache) {
+    metrics.request(endpoint(request.path()), request.response().getStatusCode(), nanos);
+    if (LOG.isInfoEnabled()) {
+      log(request, nanos, outcome, cache);
+    }
   }
 
   /** The endpoint label of a path: {@code embeds}, {@code guests}, {@code health} or {@code other}. */
@@ -54,13 +58,11 @@ public final class AccessLog {
     };
   }
 
-  private static void log(RoutingContext ctx, long nanos) {
-    String path = ctx.request().path();
-    String outcome = ctx.get(OUTCOME_KEY);
-    Object cache = ctx.get(CACHE_KEY);
-    LOG.info("request", kv("method", ctx.request().method().name()),
+  private static void log(HttpServerRequest request, long nanos, String outcome, Object cache) {
+    String path = request.path();
+    LOG.info("request", kv("method", request.method().name()),
         kv("path", path != null && KNOWN_PATHS.contains(path) ? path : "<other>"),
-        kv("status", ctx.response().getStatusCode()),
+        kv("status", request.response().getStatusCode()),
         kv("durationMs", nanos / 1_000_000.0),
         kv("upstream", outcome == null ? "none" : outcome),
         kv("cache", cache == null ? "-" : cache));

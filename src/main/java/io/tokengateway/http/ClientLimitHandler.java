@@ -21,12 +21,21 @@ public final class ClientLimitHandler {
   }
 
   public void handle(RoutingContext ctx) {
-    int retryAfter = limiter.tryAcquire(addresses.of(ctx.request()));
-    if (retryAfter == 0) {
+    GatewayFailure limited = check(ctx.request());
+    if (limited == null) {
       ctx.next();
     } else {
-      metrics.rateLimited("client");
-      Responses.error(ctx, GatewayFailure.retryLater(429, retryAfter, Outcome.CLIENT_LIMITED, "client rate limit"));
+      Responses.error(ctx, limited);
     }
+  }
+
+  /** Takes a permit for the request's client: null when it may go on, else the 429 to answer. */
+  GatewayFailure check(io.vertx.core.http.HttpServerRequest request) {
+    int retryAfter = limiter.tryAcquire(addresses.of(request));
+    if (retryAfter == 0) {
+      return null;
+    }
+    metrics.rateLimited("client");
+    return GatewayFailure.retryLater(429, retryAfter, Outcome.CLIENT_LIMITED, "client rate limit");
   }
 }

@@ -32,15 +32,8 @@ public final class CorsPolicy {
 
   /** Route handler for every method on the token paths: answers preflights, decorates the rest. */
   public void handle(RoutingContext ctx) {
-    String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
     MultiMap headers = ctx.response().headers();
-    if (!origins.isEmpty()) {
-      headers.add(HttpHeaders.VARY, "Origin");
-    }
-    boolean allowed = origin != null && (anyOrigin || origins.contains(origin));
-    if (allowed) {
-      headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, anyOrigin ? "*" : origin);
-    }
+    boolean allowed = decorate(ctx.request().getHeader(HttpHeaders.ORIGIN), headers);
     if (ctx.request().method() == HttpMethod.OPTIONS
         && ctx.request().headers().contains(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD)) {
       if (allowed) {
@@ -52,6 +45,19 @@ public final class CorsPolicy {
       return;
     }
     ctx.next();
+  }
+
+  /** Adds {@code Vary} and, for an allowed origin, {@code Access-Control-Allow-Origin}; true when allowed. */
+  boolean decorate(String origin, MultiMap headers) {
+    if (origins.isEmpty()) {
+      return false;
+    }
+    headers.add(HttpHeaders.VARY, "Origin");
+    boolean allowed = origin != null && (anyOrigin || origins.contains(origin));
+    if (allowed) {
+      headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, anyOrigin ? "*" : origin);
+    }
+    return allowed;
   }
 
   private static String allowHeaders(RoutingContext ctx) {

@@ -25,12 +25,14 @@ public final class GatewayVerticle extends VerticleBase {
   private final ClientLimitHandler clientLimit;
   private final AccessLog accessLog;
   private final ManagementRoutes management;
+  private final EmbedFastPath fastPath;
   private HttpServer server;
 
   public GatewayVerticle(GatewayConfig config, TokenHandlers tokens, HealthHandlers health, CorsPolicy cors,
       ClientLimitHandler clientLimit, AccessLog accessLog, ManagementRoutes management) {
     this.accessLog = accessLog;
     this.management = management;
+    this.fastPath = tokens.fastPath(config.http().maxBodyBytes(), cors, clientLimit, accessLog);
     this.config = config;
     this.tokens = tokens;
     this.health = health;
@@ -48,6 +50,8 @@ public final class GatewayVerticle extends VerticleBase {
     return server.requestHandler(request -> {
       if (malformedPath(request.path())) {
         Responses.reject(request, 400); // Vert.x Web cannot route a path it cannot decode
+      } else if (fastPath != null && fastPath.accepts(request)) {
+        fastPath.handle(request);
       } else {
         router.handle(request);
       }

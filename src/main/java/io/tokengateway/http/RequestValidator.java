@@ -23,14 +23,14 @@ public final class RequestValidator {
   private static final Pattern UUID_TEXT =
       Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
-  private final Pattern embedTokenPattern;
+  private final java.util.function.Predicate<String> embedTokenPattern;
   private final Set<UUID> allowedAddresses;
   private final long maxTtlSeconds;
   private final Clock clock;
 
   public RequestValidator(GatewayConfig config, Clock clock) {
     // the wall clock: expire_at is in epoch seconds
-    this.embedTokenPattern = config.embedTokenPattern();
+    this.embedTokenPattern = EmbedBodies.matcher(config.embedTokenPattern());
     this.allowedAddresses = config.guest().allowedAddresses();
     this.maxTtlSeconds = config.guest().maxTtlSeconds();
     this.clock = clock;
@@ -38,14 +38,15 @@ public final class RequestValidator {
 
   /** The C2C token of an embed request. */
   public String embedToken(Buffer body) {
-    Object token = object(body).getValue("token");
+    String simple = body == null ? null : EmbedBodies.simpleToken(body);
+    Object token = simple != null ? simple : object(body).getValue("token");
     if (token == null) {
       throw GatewayFailure.unprocessable("token", "missing", "token is required");
     }
     if (!(token instanceof String text)) {
       throw GatewayFailure.unprocessable("token", "invalid_type", "token must be a string");
     }
-    if (!embedTokenPattern.matcher(text).matches()) {
+    if (!embedTokenPattern.test(text)) {
       throw GatewayFailure.unprocessable("token", "invalid_format", "token is not a valid Click-to-Call token");
     }
     return text;

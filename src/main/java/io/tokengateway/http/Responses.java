@@ -27,7 +27,11 @@ public final class Responses {
 
   /** Writes a JSON answer with the headers every answer carries. */
   public static void json(RoutingContext ctx, int status, Buffer body) {
-    HttpServerResponse response = ctx.response();
+    json(ctx.response(), status, body);
+  }
+
+  /** Writes a JSON answer with the headers every answer carries. */
+  public static void json(HttpServerResponse response, int status, Buffer body) {
     if (response.ended() || response.closed()) {
       return;
     }
@@ -39,23 +43,30 @@ public final class Responses {
 
   /** An error answer for a request that never reached the router. */
   public static void reject(HttpServerRequest request, int status) {
-    request.response().setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
-        .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
-        .end(GatewayFailure.errorBody(status));
+    error(request, GatewayFailure.invalid(status));
   }
 
-  /** Writes the error answer for {@code failure}. */
+  /** Writes the error answer for {@code failure}, noting its outcome for the access log. */
   public static void error(RoutingContext ctx, Throwable failure) {
+    ctx.put(AccessLog.OUTCOME_KEY, error(ctx.request(), failure).outcome().label());
+  }
+
+  /**
+   * Writes the error answer for {@code failure} and returns what was answered. Every error answer of the
+   * gateway, routed or not, is written here.
+   */
+  public static GatewayFailure error(HttpServerRequest request, Throwable failure) {
     GatewayFailure f = failure instanceof GatewayFailure gf ? gf : unexpected(failure);
-    ctx.put(AccessLog.OUTCOME_KEY, f.outcome().label());
+    HttpServerResponse response = request.response();
     if (f.retryAfterSeconds() != null) {
-      ctx.response().headers().set(RETRY_AFTER, String.valueOf(f.retryAfterSeconds()));
+      response.headers().set(RETRY_AFTER, String.valueOf(f.retryAfterSeconds()));
     }
     if (f.status() == 405) {
-      ctx.response().headers().set(HttpHeaders.ALLOW, ctx.request().path().startsWith("/health") ? "GET" : "POST");
+      String path = request.path();
+      response.headers().set(HttpHeaders.ALLOW, path != null && path.startsWith("/health") ? "GET" : "POST");
     }
-    json(ctx, f.status(), f.body());
+    json(response, f.status(), f.body());
+    return f;
   }
 
   /** Failure and error handler for the router: status-only failures from Vert.x Web become SignalWire shapes. */

@@ -40,6 +40,11 @@ public final class TokenHandlers {
     this.guests = guests;
   }
 
+  /** The router-free path for well-formed embed requests, sharing this handler's validator and cache. */
+  EmbedFastPath fastPath(int maxBodyBytes, CorsPolicy cors, ClientLimitHandler clientLimit, AccessLog accessLog) {
+    return new EmbedFastPath(maxBodyBytes, cors, clientLimit, validator, embeds, accessLog);
+  }
+
   /** {@code POST /api/fabric/embeds/tokens}. */
   public void embed(RoutingContext ctx) {
     String c2c;
@@ -61,18 +66,23 @@ public final class TokenHandlers {
   }
 
   private static void respondEmbed(RoutingContext ctx, AsyncResult<EmbedAnswer> ar) {
+    ctx.put(AccessLog.CACHE_KEY, ar.succeeded() ? ar.result().status() : CacheStatus.MISS);
+    ctx.put(AccessLog.OUTCOME_KEY, writeEmbed(ctx.request(), ar));
+  }
+
+  /** Writes an embed answer with its {@code X-Cache}; returns the upstream outcome for the access log. */
+  static String writeEmbed(io.vertx.core.http.HttpServerRequest request, AsyncResult<EmbedAnswer> ar) {
     EmbedAnswer answer = ar.succeeded() ? ar.result() : null;
     CacheStatus status = answer == null ? CacheStatus.MISS : answer.status();
-    ctx.response().headers().set(X_CACHE, X_CACHE_VALUES.get(status));
-    ctx.put(AccessLog.CACHE_KEY, status);
+    request.response().headers().set(X_CACHE, X_CACHE_VALUES.get(status));
     if (answer == null) {
-      Responses.error(ctx, ar.cause());
-    } else if (answer.failure() != null) {
-      Responses.error(ctx, answer.failure());
-    } else {
-      ctx.put(AccessLog.OUTCOME_KEY, status == CacheStatus.MISS ? "success" : "none");
-      Responses.json(ctx, 201, answer.body());
+      return Responses.error(request, ar.cause()).outcome().label();
     }
+    if (answer.failure() != null) {
+      return Responses.error(request, answer.failure()).outcome().label();
+    }
+    Responses.json(request.response(), 201, answer.body());
+    return status == CacheStatus.MISS ? "success" : "none";
   }
 
   private static void respond(RoutingContext ctx, AsyncResult<TokenAnswer> ar) {
