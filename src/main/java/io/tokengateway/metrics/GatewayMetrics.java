@@ -34,7 +34,9 @@ public final class GatewayMetrics {
 
   private final MeterRegistry registry;
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
-  private final Map<String, Counter> requestCounters = new ConcurrentHashMap<>();
+  /** Per endpoint, counters indexed by status - 100: no key to build on the hot path. */
+  private final Map<String, java.util.concurrent.atomic.AtomicReferenceArray<Counter>> requestCounters =
+      new ConcurrentHashMap<>();
   private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
   private final Map<String, Counter> upstreamCounters = new ConcurrentHashMap<>();
   private final Map<String, Counter> cacheCounters = new ConcurrentHashMap<>();
@@ -72,13 +74,23 @@ public final class GatewayMetrics {
 
   /** One answered request on {@code endpoint} ({@code embeds}, {@code guests}, {@code health}, {@code other}). */
   public void request(String endpoint, int status, long nanos) {
-    requestCounters.computeIfAbsent(endpoint + ' ' + status, k -> Counter.builder("gateway.requests")
-        .description("Requests answered, by endpoint and status")
-        .tags("endpoint", endpoint, "status", String.valueOf(status)).register(registry)).increment();
+    requestCounter(endpoint, status).increment();
     requestTimers.computeIfAbsent(endpoint, e -> Timer.builder("gateway.request.duration")
         .description("Time from request to answer").tags("endpoint", e)
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(30)).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Counter requestCounter(String endpoint, int status) {
+    var byStatus = requestCounters.computeIfAbsent(endpoint, e -> new java.util.concurrent.atomic.AtomicReferenceArray<>(500));
+    int index = status >= 100 && status < 600 ? status - 100 : 499;
+    Counter c = byStatus.get(index);
+    if (c == null) {
+      c = Counter.builder("gateway.requests").description("Requests answered, by endpoint and status")
+          .tags("endpoint", endpoint, "status", String.valueOf(status)).register(registry);
+      byStatus.set(index, c); // registering twice returns the same meter
+    }
+    return c;
   }
 
   /** One upstream call (or its rejection) on {@code endpoint} with its outcome label. */
