@@ -87,11 +87,8 @@ public final class ManagementRoutes {
   }
 
   private void purgeOne(RoutingContext ctx) {
-    String c2c;
-    try {
-      c2c = validator.embedToken(ctx.body().buffer());
-    } catch (RuntimeException e) {
-      Responses.error(ctx, e);
+    String c2c = validator.embedTokenOrAnswer(ctx);
+    if (c2c == null) {
       return;
     }
     boolean held = cache.invalidate(c2c);

@@ -52,6 +52,16 @@ public final class RequestValidator {
     return text;
   }
 
+  /** The C2C token of a routed request's body, or null once its 4xx has been answered. */
+  String embedTokenOrAnswer(io.vertx.ext.web.RoutingContext ctx) {
+    try {
+      return embedToken(ctx.body().buffer());
+    } catch (RuntimeException e) {
+      Responses.error(ctx, e);
+      return null;
+    }
+  }
+
   /** The body to send SignalWire for a guest request: only the documented fields, checked. */
   public JsonObject guestRequest(Buffer body) {
     JsonObject json = object(body);

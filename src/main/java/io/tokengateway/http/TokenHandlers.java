@@ -47,11 +47,8 @@ public final class TokenHandlers {
 
   /** {@code POST /api/fabric/embeds/tokens}. */
   public void embed(RoutingContext ctx) {
-    String c2c;
-    try {
-      c2c = validator.embedToken(ctx.body().buffer());
-    } catch (RuntimeException e) {
-      Responses.error(ctx, e);
+    String c2c = validator.embedTokenOrAnswer(ctx);
+    if (c2c == null) {
       return;
     }
     embeds.get(c2c).onComplete(ar -> respondEmbed(ctx, ar));

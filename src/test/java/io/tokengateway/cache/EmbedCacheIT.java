@@ -9,16 +9,11 @@ import io.tokengateway.Time;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.support.FakeSignalWire;
 import io.tokengateway.support.GatewayHarness;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,20 +80,11 @@ class EmbedCacheIT {
     s.put("signalwire.apiToken", "");
     s.put("simulator.latencyMs", 20);
     GatewayHarness gw = GatewayHarness.start(vertx, GatewayConfig.of(s), Time.system());
-    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(gw.gateway.port()), new PoolOptions().setHttp1MaxSize(64));
     try {
-      List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
-      for (int i = 0; i < 3000; i++) {
-        String token = "c2c_pageToken000" + (i % 5);
-        all.add(client.post("/api/fabric/embeds/tokens").sendJsonObject(new JsonObject().put("token", token)));
-      }
-      for (Future<HttpResponse<Buffer>> f : all) {
-        assertThat(await(f).statusCode()).isEqualTo(201);
-      }
+      List<HttpResponse<Buffer>> all = gw.embedsAtOnce(3000, i -> "c2c_pageToken000" + (i % 5));
+      assertThat(all).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(201));
       assertThat(gw.gateway.simulator().stats().embeds()).isEqualTo(5);
     } finally {
-      client.close();
       gw.stop();
     }
   }

@@ -1,6 +1,5 @@
 package io.tokengateway.resilience;
 
-import static io.tokengateway.support.Await.await;
 import static io.tokengateway.support.GatewayHarness.ADDRESS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,18 +7,12 @@ import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.support.FakeSignalWire;
 import io.tokengateway.support.GatewayHarness;
 import io.tokengateway.support.ManualTime;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,17 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class UpstreamLimitsIT {
 
   private static List<HttpResponse<Buffer>> burst(Vertx vertx, GatewayHarness gw, int n, String prefix) {
-    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(gw.gateway.port()), new PoolOptions().setHttp1MaxSize(n));
-    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      sent.add(client.post("/api/fabric/embeds/tokens")
-          .sendJsonObject(new JsonObject().put("token", prefix + String.format("%08d", i))));
-    }
-    List<HttpResponse<Buffer>> out = new ArrayList<>();
-    sent.forEach(f -> out.add(await(f)));
-    client.close();
-    return out;
+    return gw.embedsAtOnce(n, i -> prefix + String.format("%08d", i));
   }
 
   private static Map<String, Object> limits(int perSecond, int burst, int maxWaitMs, int maxQueue) {

@@ -80,6 +80,21 @@ public final class GatewayHarness {
     return request.sendBuffer(Buffer.buffer(body));
   }
 
+  /** {@code n} embed requests sent at once over up to {@code n} connections; token {@code i} is {@code tokenOf(i)}. */
+  public java.util.List<HttpResponse<Buffer>> embedsAtOnce(int n, java.util.function.IntFunction<String> tokenOf) {
+    WebClient many = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(gateway.port()), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(Math.min(n, 128)));
+    try {
+      java.util.List<Future<HttpResponse<Buffer>>> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        sent.add(many.post("/api/fabric/embeds/tokens").sendJsonObject(new JsonObject().put("token", tokenOf.apply(i))));
+      }
+      return sent.stream().map(Await::await).toList();
+    } finally {
+      many.close();
+    }
+  }
+
   public HttpResponse<Buffer> postJson(String path, String body) {
     return post(path, "application/json", body, null);
   }
