@@ -66,8 +66,11 @@ public final class Main implements Callable<Integer> {
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
             .setJvmMetricsEnabled(true)
-            // low-cardinality labels only: never a path, a remote or local address
-            .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.NAMESPACE))))
+            // low-cardinality labels only: never a path or a client's (remote) address. The server's own
+            // listen address and pool names (Vert.x's pools, the SignalWire host) keep the API, management
+            // and simulator servers and the worker pools apart in the registry.
+            .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.LOCAL, Label.POOL_TYPE,
+                Label.POOL_NAME, Label.NAMESPACE))))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }

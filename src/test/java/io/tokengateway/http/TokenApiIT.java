@@ -86,6 +86,20 @@ class TokenApiIT {
   }
 
   @Test
+  void aChunkedEmbedRequestTakesTheRoutedPathWithTheSameAnswer() {
+    var chunked = gw.client.post("/api/fabric/embeds/tokens").putHeader("Content-Type", "application/json")
+        .putHeader("Transfer-Encoding", "chunked");
+    HttpResponse<Buffer> first = io.tokengateway.support.Await.await(chunked.sendBuffer(
+        Buffer.buffer("{\"token\":\"" + C2C + "\"}")));
+    HttpResponse<Buffer> second = gw.embed(C2C);
+    assertThat(first.statusCode()).isEqualTo(201);
+    assertThat(first.getHeader("X-Cache")).isEqualTo("MISS");
+    assertThat(first.getHeader("Cache-Control")).isEqualTo("no-store");
+    assertThat(second.getHeader("X-Cache")).as("the fast path shares the cache").isEqualTo("HIT");
+    assertThat(second.bodyAsString()).isEqualTo(first.bodyAsString());
+  }
+
+  @Test
   void contentTypeWithCharsetIsAccepted() {
     HttpResponse<Buffer> r = gw.post("/api/fabric/embeds/tokens", "application/json; charset=utf-8",
         "{\"token\":\"" + C2C + "\"}", null);
