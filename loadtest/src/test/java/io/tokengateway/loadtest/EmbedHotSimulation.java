@@ -1,9 +1,6 @@
 package io.tokengateway.loadtest;
 
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
-import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
-import static io.gatling.javaapi.core.CoreDsl.global;
-import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.header;
@@ -34,12 +31,8 @@ public class EmbedHotSimulation extends Simulation {
           .check(status().is(201), jsonPath("$.token").exists(), header("X-Cache").in("HIT", "MISS")));
 
   {
-    setUp(page.injectOpen(
-        rampUsersPerSec(1).to(Params.RATE).during(Params.WARMUP_SECONDS),
-        constantUsersPerSec(Params.RATE).during(Params.DURATION_SECONDS)))
+    setUp(Params.steadyRate(page))
         .protocols(Params.protocol())
-        .assertions(
-            global().failedRequests().percent().lt(1.0),
-            global().responseTime().percentile(99.0).lt(Params.P99_MS));
+        .assertions(Params.fewErrorsAndP99());
   }
 }

@@ -1,7 +1,13 @@
 package io.tokengateway.loadtest;
 
+import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.http.HttpDsl.http;
 
+import io.gatling.javaapi.core.Assertion;
+import io.gatling.javaapi.core.PopulationBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 
 /** System properties every simulation reads, with defaults sized for a laptop. */
@@ -29,6 +35,20 @@ final class Params {
         .contentTypeHeader("application/json")
         .acceptHeader("application/json")
         .shareConnections();
+  }
+
+  /** A ramp to {@code -Drate} over {@code -Dwarmup}, then that constant arrival rate for {@code -Dduration}. */
+  static PopulationBuilder steadyRate(ScenarioBuilder scenario) {
+    return scenario.injectOpen(
+        rampUsersPerSec(1).to(RATE).during(WARMUP_SECONDS),
+        constantUsersPerSec(RATE).during(DURATION_SECONDS));
+  }
+
+  /** Under 1% failed requests and p99 under {@code -Dp99Ms}. */
+  static Assertion[] fewErrorsAndP99() {
+    return new Assertion[] {
+        global().failedRequests().percent().lt(1.0),
+        global().responseTime().percentile(99.0).lt(P99_MS)};
   }
 
   /** A C2C token accepted by the default pattern: c2c_ + letters and digits. */

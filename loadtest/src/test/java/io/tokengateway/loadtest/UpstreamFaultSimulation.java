@@ -1,9 +1,7 @@
 package io.tokengateway.loadtest;
 
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
-import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.global;
-import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
@@ -35,9 +33,7 @@ public class UpstreamFaultSimulation extends Simulation {
           .check(status().in(201, 429, 502, 503, 504)));
 
   {
-    setUp(page.injectOpen(
-        rampUsersPerSec(1).to(Params.RATE).during(Params.WARMUP_SECONDS),
-        constantUsersPerSec(Params.RATE).during(Params.DURATION_SECONDS)))
+    setUp(Params.steadyRate(page))
         .protocols(Params.protocol())
         .assertions(
             global().failedRequests().percent().lt(0.1),
