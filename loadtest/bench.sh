@@ -78,6 +78,32 @@ NGINX_PID=$!; pids+=($NGINX_PID)
 wait_for "http://127.0.0.1:$NGINX_PORT/api/fabric/embeds/tokens" POST "$TOKEN"
 run_wrk nginx_proxy_cache "http://127.0.0.1:$NGINX_PORT/api/fabric/embeds/tokens"
 
+# 4) the miss path: the gateway's added latency over calling the simulator directly (cache off, few connections)
+kill -TERM "$NGINX_PID" 2>/dev/null || true
+MISS_CONNS="${MISS_CONNS:-4}"
+run_latency() { # name url -> p50 in microseconds
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$MISS_CONNS" -d2s -s loadtest/bench/post.lua "$2" > /dev/null
+  local out; out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$MISS_CONNS" -d"${SECONDS_RUN}s" --latency -s loadtest/bench/post.lua "$2")
+  echo "$out" > "$WORK/$1.txt"
+  local p50 p99 rps; p50=$(echo "$out" | awk '$1=="50%" {print $2}'); p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  printf '%-28s %12s %10s %10s\n' "$1" "$rps" "$p50" "$p99"
+  eval "P50_$1=$(echo "$p50" | awk '/us$/ {sub("us",""); print $1; next} /ms$/ {sub("ms",""); print $1*1000; next} {print $1*1000000}')"
+}
+echo "miss path, $MISS_CONNS connections:"
+run_latency simulator_direct "http://127.0.0.1:$SIM_PORT/api/fabric/embeds/tokens"
+taskset -c "$SERVER_CPU" env SIGNALWIRE_BASE_URL="http://127.0.0.1:$SIM_PORT" SIGNALWIRE_PROJECT_ID=sim-project \
+  SIGNALWIRE_API_TOKEN=sim-api-token GATEWAY_PORT="$GW_PORT" GATEWAY_MANAGEMENT_PORT="$MGMT_PORT" \
+  GATEWAY_HTTP_INSTANCES=1 GATEWAY_CLIENT_RATE_LIMIT_PER_SECOND=1000000 GATEWAY_CLIENT_RATE_LIMIT_BURST=1000000 \
+  GATEWAY_UPSTREAM_RATE_LIMIT_PER_SECOND=1000000 GATEWAY_UPSTREAM_RATE_LIMIT_BURST=1000000 \
+  GATEWAY_CACHE_EMBED_ENABLED=false GATEWAY_LOG_LEVEL="${GATEWAY_LOG_LEVEL:-WARN}" GATEWAY_SHUTDOWN_DRAIN_SECONDS=0 \
+  java -jar target/token-gateway.jar > "$WORK/gateway_miss.log" 2>&1 &
+MISS_PID=$!; pids+=($MISS_PID)
+wait_for "http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens" POST "$TOKEN"
+run_latency gateway_miss "http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens"
+awk -v g="$P50_gateway_miss" -v d="$P50_simulator_direct" 'BEGIN {
+  printf "miss path: gateway adds %.0f us at p50 over the simulator directly (target < 1000 us)\n", g - d }'
+
 awk -v g="$RPS_gateway_cached" -v q="$RPS_gateway_no_vertx_meters" -v b="$RPS_bare_vertx" \
     -v n="$RPS_nginx_proxy_cache" 'BEGIN {
   printf "gateway / bare Vert.x = %.1f%% (defaults), %.1f%% (management.vertxMetrics=false); target >= 85%%\n", 100 * g / b, 100 * q / b;
