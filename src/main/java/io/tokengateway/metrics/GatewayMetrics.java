@@ -75,14 +75,21 @@ public final class GatewayMetrics {
   /** One answered request on {@code endpoint} ({@code embeds}, {@code guests}, {@code health}, {@code other}). */
   public void request(String endpoint, int status, long nanos) {
     requestCounter(endpoint, status).increment();
-    requestTimers.computeIfAbsent(endpoint, e -> Timer.builder("gateway.request.duration")
-        .description("Time from request to answer").tags("endpoint", e)
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(30)).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    Timer timer = requestTimers.get(endpoint);
+    if (timer == null) {
+      timer = requestTimers.computeIfAbsent(endpoint, e -> Timer.builder("gateway.request.duration")
+          .description("Time from request to answer").tags("endpoint", e)
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofSeconds(30)).register(registry));
+    }
+    timer.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   private Counter requestCounter(String endpoint, int status) {
-    var byStatus = requestCounters.computeIfAbsent(endpoint, e -> new java.util.concurrent.atomic.AtomicReferenceArray<>(500));
+    var byStatus = requestCounters.get(endpoint);
+    if (byStatus == null) {
+      byStatus = requestCounters.computeIfAbsent(endpoint, e -> new java.util.concurrent.atomic.AtomicReferenceArray<>(500));
+    }
     int index = status >= 100 && status < 600 ? status - 100 : 499;
     Counter c = byStatus.get(index);
     if (c == null) {
@@ -112,7 +119,8 @@ public final class GatewayMetrics {
   }
 
   private Counter cacheCounter(String result) {
-    return cacheCounters.computeIfAbsent(result, r -> Counter.builder("gateway.embed.cache")
+    Counter known = cacheCounters.get(result);
+    return known != null ? known : cacheCounters.computeIfAbsent(result, r -> Counter.builder("gateway.embed.cache")
         .description("Embed cache results").tags("result", r).register(registry));
   }
 

@@ -18,6 +18,7 @@ public final class ClientRateLimiter {
   private final int perSecond;
   private final int burst;
   private final TimeMeter time;
+  private final java.util.function.Function<String, Bucket> newBucket = this::newBucket;
 
   public ClientRateLimiter(int perSecond, int burst, int maxClients, Ticker ticker) {
     this.perSecond = perSecond;
@@ -34,7 +35,11 @@ public final class ClientRateLimiter {
 
   /** 0 when {@code client} may go on, else the seconds until its next permit (for {@code Retry-After}). */
   public int tryAcquire(String client) {
-    ConsumptionProbe probe = buckets.get(client, this::newBucket).tryConsumeAndReturnRemaining(1);
+    Bucket bucket = buckets.get(client, newBucket);
+    if (bucket.tryConsume(1)) {
+      return 0; // the common case, without allocating a probe
+    }
+    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     if (probe.isConsumed()) {
       return 0;
     }
