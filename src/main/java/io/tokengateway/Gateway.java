@@ -3,19 +3,18 @@ package io.tokengateway;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokengateway.cache.EmbedTokenCache;
 import io.tokengateway.config.GatewayConfig;
-import io.tokengateway.config.UpstreamOptions;
 import io.tokengateway.config.UpstreamOptions.Mode;
+import io.tokengateway.http.AccessLog;
 import io.tokengateway.http.ClientLimitHandler;
 import io.tokengateway.http.CorsPolicy;
-import io.tokengateway.http.AccessLog;
 import io.tokengateway.http.GatewayVerticle;
-import io.tokengateway.http.ManagementRoutes;
-import io.tokengateway.http.ManagementVerticle;
-import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.http.HealthHandlers;
 import io.tokengateway.http.Lifecycle;
+import io.tokengateway.http.ManagementRoutes;
+import io.tokengateway.http.ManagementVerticle;
 import io.tokengateway.http.RequestValidator;
 import io.tokengateway.http.TokenHandlers;
+import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.ClientAddress;
 import io.tokengateway.resilience.ClientRateLimiter;
 import io.tokengateway.resilience.UpstreamGuard;
@@ -77,55 +76,81 @@ public final class Gateway {
     });
   }
 
+  /** The handlers every API verticle instance shares (one cache, one set of limiters per process). */
+  private record Handlers(TokenHandlers tokens, HealthHandlers health, CorsPolicy cors, ClientLimitHandler clientLimit,
+      AccessLog accessLog, ManagementRoutes management) {
+  }
+
   private Future<Void> deploy(Time time, PrometheusMeterRegistry registry) {
     GatewayMetrics metrics = new GatewayMetrics(registry);
-    UpstreamOptions upstream = config.upstream();
-    String mode = upstream.mode().name().toLowerCase();
+    guard = upstreamGuard(time, metrics);
+    embedCache = new EmbedTokenCache(vertx, config.cache(),
+        c2c -> guard.call(Endpoint.EMBEDS, () -> client.createEmbedToken(c2c)), time, metrics);
+    Handlers handlers = handlers(time, registry, metrics);
+    boolean ownManagementPort = config.management().port() != 0;
+    return deployApi(handlers, ownManagementPort)
+        .compose(v -> ownManagementPort ? deployManagement(handlers) : Future.<Void>succeededFuture())
+        .onSuccess(v -> announceReady());
+  }
+
+  private UpstreamGuard upstreamGuard(Time time, GatewayMetrics metrics) {
     var r = config.resilience();
     UpstreamRateLimiter limiter = new UpstreamRateLimiter(vertx, r.upstreamPerSecond(), r.upstreamBurst(),
         r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), ClientRateLimiter.timeMeter(time.ticker()));
-    guard = new UpstreamGuard(vertx, r, upstream.timeoutMs(), limiter, time.ticker(), metrics);
+    UpstreamGuard g = new UpstreamGuard(vertx, r, config.upstream().timeoutMs(), limiter, time.ticker(), metrics);
     for (Endpoint e : Endpoint.values()) {
-      metrics.gauge("gateway.breaker.state", "Circuit breaker state: 0 closed, 1 half-open, 2 open", guard,
-          g -> g.breakerState(e), "endpoint", e.label());
+      metrics.gauge("gateway.breaker.state", "Circuit breaker state: 0 closed, 1 half-open, 2 open", g,
+          guarded -> guarded.breakerState(e), "endpoint", e.label());
     }
-    embedCache = new EmbedTokenCache(vertx, config.cache(),
-        c2c -> guard.call(Endpoint.EMBEDS, () -> client.createEmbedToken(c2c)), time, metrics);
+    return g;
+  }
+
+  private Handlers handlers(Time time, PrometheusMeterRegistry registry, GatewayMetrics metrics) {
+    var r = config.resilience();
     RequestValidator validator = new RequestValidator(config, time.clock());
     TokenHandlers tokens = new TokenHandlers(validator, embedCache,
         body -> guard.call(Endpoint.GUESTS, () -> client.createGuestToken(body)));
-    ManagementRoutes management = new ManagementRoutes(vertx, registry, embedCache, validator,
-        config.management().adminToken());
-    boolean ownPort = config.management().port() != 0;
-    AccessLog accessLog = new AccessLog(metrics);
-    HealthHandlers health = new HealthHandlers(lifecycle, mode);
-    CorsPolicy cors = new CorsPolicy(config.cors());
     ClientLimitHandler clientLimit = new ClientLimitHandler(new ClientAddress(config.trustedProxies()),
         new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time.ticker()), metrics);
+    return new Handlers(tokens, new HealthHandlers(lifecycle, modeName()), new CorsPolicy(config.cors()), clientLimit,
+        new AccessLog(metrics),
+        new ManagementRoutes(vertx, registry, embedCache, validator, config.management().adminToken()));
+  }
+
+  private Future<Void> deployApi(Handlers h, boolean ownManagementPort) {
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     return vertx.deployVerticle(() -> {
-      GatewayVerticle v = new GatewayVerticle(config, tokens, health, cors, clientLimit, accessLog,
-          ownPort ? null : management);
+      GatewayVerticle v = new GatewayVerticle(config, h.tokens(), h.health(), h.cors(), h.clientLimit(),
+          h.accessLog(), ownManagementPort ? null : h.management());
       first.compareAndSet(null, v);
       return v;
-    }, new DeploymentOptions().setInstances(config.http().instances()))
-        .compose(id -> !ownPort ? Future.succeededFuture(id) : vertx.deployVerticle(
-            new ManagementVerticle(config.management(), management, health)).map(mid -> {
-              managementDeploymentId = mid;
-              return id;
-            }))
-        .map(id -> {
+    }, new DeploymentOptions().setInstances(config.http().instances())).map(id -> {
       deploymentId = id;
       port = first.get().actualPort();
-      lifecycle.ready();
-      if (simulator != null) {
-        LOG.warn("upstream is the embedded SignalWire simulator on 127.0.0.1:{}: tokens are not real. "
-            + "Set SIGNALWIRE_SPACE, SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN to use SignalWire", simulator.port());
-      }
-      LOG.info("token-gateway ready on port {} with {} event-loop instances, upstream {}",
-          port, config.http().instances(), mode);
       return null;
     });
+  }
+
+  private Future<Void> deployManagement(Handlers h) {
+    return vertx.deployVerticle(new ManagementVerticle(config.management(), h.management(), h.health()))
+        .map(id -> {
+          managementDeploymentId = id;
+          return null;
+        });
+  }
+
+  private void announceReady() {
+    lifecycle.ready();
+    if (simulator != null) {
+      LOG.warn("upstream is the embedded SignalWire simulator on 127.0.0.1:{}: tokens are not real. "
+          + "Set SIGNALWIRE_SPACE, SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN to use SignalWire", simulator.port());
+    }
+    LOG.info("token-gateway ready on port {} with {} event-loop instances, upstream {}",
+        port, config.http().instances(), modeName());
+  }
+
+  private String modeName() {
+    return config.upstream().mode().name().toLowerCase();
   }
 
   /** Drains for {@code shutdown.drainSeconds}, then closes the listener and waits for in-flight requests. */
