@@ -96,7 +96,7 @@ public final class Gateway {
   private UpstreamGuard upstreamGuard(Time time, GatewayMetrics metrics) {
     var r = config.resilience();
     UpstreamRateLimiter limiter = new UpstreamRateLimiter(vertx, r.upstreamPerSecond(), r.upstreamBurst(),
-        r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), ClientRateLimiter.timeMeter(time.ticker()));
+        r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), time.timeMeter());
     UpstreamGuard g = new UpstreamGuard(vertx, r, config.upstream().timeoutMs(), limiter, time.ticker(), metrics);
     for (Endpoint e : Endpoint.values()) {
       metrics.gauge("gateway.breaker.state", "Circuit breaker state: 0 closed, 1 half-open, 2 open", g,
@@ -111,7 +111,7 @@ public final class Gateway {
     TokenHandlers tokens = new TokenHandlers(validator, embedCache,
         body -> guard.call(Endpoint.GUESTS, () -> client.createGuestToken(body)));
     ClientLimitHandler clientLimit = new ClientLimitHandler(new ClientAddress(config.trustedProxies()),
-        new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time.ticker()), metrics);
+        new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time), metrics);
     return new Handlers(tokens, new HealthHandlers(lifecycle, modeName()), new CorsPolicy(config.cors()), clientLimit,
         new AccessLog(metrics),
         new ManagementRoutes(vertx, registry, embedCache, validator, config.management().adminToken()));

@@ -1,6 +1,7 @@
 package io.tokengateway;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.bucket4j.TimeMeter;
 import java.time.Clock;
 
 /**
@@ -11,5 +12,20 @@ public record Time(Clock clock, Ticker ticker) {
 
   public static Time system() {
     return new Time(Clock.systemUTC(), Ticker.systemTicker());
+  }
+
+  /** The ticker as a Bucket4j time source, so token buckets follow the same (injectable) time. */
+  public TimeMeter timeMeter() {
+    return new TimeMeter() {
+      @Override
+      public long currentTimeNanos() {
+        return ticker.read();
+      }
+
+      @Override
+      public boolean isWallClockBased() {
+        return false;
+      }
+    };
   }
 }

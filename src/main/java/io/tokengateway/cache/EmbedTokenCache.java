@@ -86,8 +86,8 @@ public final class EmbedTokenCache {
       return upstream.apply(c2c).map(a -> new EmbedAnswer(CacheStatus.MISS, a.body(), null));
     }
     CompletableFuture<EmbedEntry> present = cache.getIfPresent(c2c);
-    if (present != null && present.isDone() && !present.isCompletedExceptionally() && !present.join().isFailure()) {
-      EmbedEntry entry = present.join();
+    EmbedEntry entry = held(present);
+    if (entry != null) {
       long now = ticker.read();
       if (entry.isNegative()) {
         return Future.succeededFuture(new EmbedAnswer(CacheStatus.NEGATIVE, null, entry.negative));
@@ -133,8 +133,16 @@ public final class EmbedTokenCache {
 
   /** Whether a servable entry is held for {@code c2c}, without counting as an access. */
   boolean holds(String c2c) {
-    CompletableFuture<EmbedEntry> f = cache.asMap().get(c2c);
-    return f != null && f.isDone() && !f.isCompletedExceptionally() && !f.join().isFailure();
+    return held(cache.asMap().get(c2c)) != null;
+  }
+
+  /** The entry of a completed, successful load that is not a failure; null for anything else. */
+  private static EmbedEntry held(CompletableFuture<EmbedEntry> f) {
+    if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+      return null;
+    }
+    EmbedEntry entry = f.join();
+    return entry.isFailure() ? null : entry;
   }
 
   private Future<EmbedAnswer> staleIfError(String c2c, EmbedEntry stale) {
@@ -187,8 +195,7 @@ public final class EmbedTokenCache {
     return upstream.apply(c2c)
         .map(this::tokenEntry)
         .recover(this::negativeEntry)
-        .otherwise(t -> EmbedEntry.failed(t instanceof GatewayFailure f ? f
-            : io.tokengateway.upstream.UpstreamReplies.fromException(t)))
+        .otherwise(t -> EmbedEntry.failed(io.tokengateway.upstream.UpstreamReplies.fromException(t)))
         .toCompletionStage().toCompletableFuture();
   }
 

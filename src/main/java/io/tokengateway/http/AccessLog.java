@@ -5,7 +5,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +19,6 @@ public final class AccessLog {
   public static final String OUTCOME_KEY = "upstreamOutcome";
   public static final String CACHE_KEY = "cacheStatus";
   static final Logger LOG = LoggerFactory.getLogger("access");
-  private static final Set<String> KNOWN_PATHS = Set.of(
-      "/api/fabric/embeds/tokens", "/api/fabric/guests/tokens", "/health/live", "/health/ready");
-
   private final GatewayMetrics metrics;
 
   public AccessLog(GatewayMetrics metrics) {
@@ -61,7 +57,7 @@ public final class AccessLog {
   private static void log(HttpServerRequest request, long nanos, String outcome, Object cache) {
     String path = request.path();
     LOG.info("request", kv("method", request.method().name()),
-        kv("path", path != null && KNOWN_PATHS.contains(path) ? path : "<other>"),
+        kv("path", "other".equals(endpoint(path)) ? "<other>" : path),
         kv("status", request.response().getStatusCode()),
         kv("durationMs", nanos / 1_000_000.0),
         kv("upstream", outcome == null ? "none" : outcome),

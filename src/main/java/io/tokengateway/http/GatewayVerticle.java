@@ -16,8 +16,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GatewayVerticle extends VerticleBase {
 
-  private static final int[] ERROR_STATUSES = {400, 404, 405, 413, 415, 500};
-
   private final GatewayConfig config;
   private final TokenHandlers tokens;
   private final HealthHandlers health;
@@ -99,10 +97,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (management != null) {
       management.mount(router);
     }
-    router.route().failureHandler(Responses::routerFailure);
-    for (int status : ERROR_STATUSES) {
-      router.errorHandler(status, Responses::routerFailure);
-    }
+    Responses.handleErrors(router);
     return router;
   }
 }

@@ -27,10 +27,7 @@ public final class ManagementVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     routes.mount(router);
-    router.route().failureHandler(Responses::routerFailure);
-    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
-      router.errorHandler(status, Responses::routerFailure);
-    }
+    Responses.handleErrors(router);
     server = vertx.createHttpServer(new HttpServerOptions().setPort(options.port()).setHost(options.host()));
     return server.requestHandler(router).listen();
   }

@@ -69,16 +69,19 @@ public final class Responses {
     return f;
   }
 
+  /** Makes {@code router} answer its own failures (404, 405, 413, 415, ...) through {@link #routerFailure}. */
+  public static void handleErrors(io.vertx.ext.web.Router router) {
+    router.route().failureHandler(Responses::routerFailure);
+    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+      router.errorHandler(status, Responses::routerFailure);
+    }
+  }
+
   /** Failure and error handler for the router: status-only failures from Vert.x Web become SignalWire shapes. */
   public static void routerFailure(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    if (failure instanceof GatewayFailure) {
-      error(ctx, failure);
-    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      error(ctx, GatewayFailure.invalid(ctx.statusCode()));
-    } else {
-      error(ctx, failure);
-    }
+    boolean statusOnly = !(failure instanceof GatewayFailure) && ctx.statusCode() >= 400 && ctx.statusCode() < 500;
+    error(ctx, statusOnly ? GatewayFailure.invalid(ctx.statusCode()) : failure);
   }
 
   private static GatewayFailure unexpected(Throwable t) {

@@ -20,10 +20,11 @@ public final class ClientRateLimiter {
   private final TimeMeter time;
   private final java.util.function.Function<String, Bucket> newBucket = this::newBucket;
 
-  public ClientRateLimiter(int perSecond, int burst, int maxClients, Ticker ticker) {
+  public ClientRateLimiter(int perSecond, int burst, int maxClients, io.tokengateway.Time time) {
+    Ticker ticker = time.ticker();
     this.perSecond = perSecond;
     this.burst = burst;
-    this.time = timeMeter(ticker);
+    this.time = time.timeMeter();
     long refillSeconds = Math.max(1, (burst + perSecond - 1) / perSecond);
     this.buckets = Caffeine.newBuilder()
         .maximumSize(maxClients)
@@ -57,20 +58,5 @@ public final class ClientRateLimiter {
         .addLimit(limit -> limit.capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)))
         .withCustomTimePrecision(time)
         .build();
-  }
-
-  /** The same ticker as a Bucket4j time source, for the upstream limiter. */
-  public static TimeMeter timeMeter(Ticker ticker) {
-    return new TimeMeter() {
-      @Override
-      public long currentTimeNanos() {
-        return ticker.read();
-      }
-
-      @Override
-      public boolean isWallClockBased() {
-        return false;
-      }
-    };
   }
 }

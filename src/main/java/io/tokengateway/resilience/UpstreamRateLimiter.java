@@ -61,11 +61,6 @@ public final class UpstreamRateLimiter {
     return permit.future();
   }
 
-  /** Calls waiting for a permit now. */
-  public int waiting() {
-    return waiting.get();
-  }
-
   private static GatewayFailure rejected(long nanosToWait) {
     int seconds = (int) Math.max(1, (nanosToWait + 999_999_999L) / 1_000_000_000L);
     return GatewayFailure.retryLater(503, seconds, Outcome.RATE_LIMITED, "upstream rate limit");

@@ -23,7 +23,7 @@ public final class UpstreamReplies {
   private UpstreamReplies() {
   }
 
-  /** The answer for {@code endpoint}, or a failed future with the error the caller sees. */
+  /** The answer for {@code endpoint}; throws the {@link GatewayFailure} the caller sees otherwise. */
   public static TokenAnswer classify(Endpoint endpoint, HttpResponse<Buffer> response) {
     int status = response.statusCode();
     if (status == 200 || status == 201) {

@@ -3,7 +3,6 @@ package io.tokengateway.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.tokengateway.config.Cidr;
 import io.tokengateway.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -28,7 +27,7 @@ class ClientAddressTest {
 
   @Test
   void boundedMapOfClientBuckets() {
-    ClientRateLimiter limiter = new ClientRateLimiter(10, 20, 1_000, Ticker.systemTicker());
+    ClientRateLimiter limiter = new ClientRateLimiter(10, 20, 1_000, io.tokengateway.Time.system());
     for (int i = 0; i < 100_000; i++) {
       limiter.tryAcquire("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255));
     }
