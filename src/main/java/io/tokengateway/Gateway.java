@@ -1,7 +1,10 @@
 package io.tokengateway;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokengateway.cache.EmbedLoader;
+import io.tokengateway.cache.EmbedPurge;
 import io.tokengateway.cache.EmbedTokenCache;
+import io.tokengateway.cluster.Cluster;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.UpstreamOptions.Mode;
 import io.tokengateway.http.AccessLog;
@@ -18,6 +21,7 @@ import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.ClientAddress;
 import io.tokengateway.resilience.ClientRateLimiter;
 import io.tokengateway.resilience.UpstreamGuard;
+import io.tokengateway.resilience.UpstreamPermits;
 import io.tokengateway.resilience.UpstreamRateLimiter;
 import io.tokengateway.upstream.Endpoint;
 import io.tokengateway.upstream.SignalWireClient;
@@ -45,6 +49,8 @@ public final class Gateway {
   private final Simulator simulator;
   private EmbedTokenCache embedCache;
   private UpstreamGuard guard;
+  /** Cluster mode's shared state, or null in single-process mode. */
+  private Cluster cluster;
   private String deploymentId;
   private String managementDeploymentId;
   private int port;
@@ -83,21 +89,25 @@ public final class Gateway {
 
   private Future<Void> deploy(Time time, PrometheusMeterRegistry registry) {
     GatewayMetrics metrics = new GatewayMetrics(registry);
+    cluster = config.cluster().enabled() ? new Cluster(vertx, config, time, metrics) : null;
     guard = upstreamGuard(time, metrics);
+    EmbedLoader signalWire = (c2c, refresh) -> guard.call(Endpoint.EMBEDS, () -> client.createEmbedToken(c2c));
     embedCache = new EmbedTokenCache(vertx, config.cache(),
-        c2c -> guard.call(Endpoint.EMBEDS, () -> client.createEmbedToken(c2c)), time, metrics);
+        cluster != null && config.cache().enabled() ? cluster.loader(signalWire) : signalWire, time, metrics);
     Handlers handlers = handlers(time, registry, metrics);
     boolean ownManagementPort = config.management().port() != 0;
-    return deployApi(handlers, ownManagementPort)
+    return (cluster == null ? Future.<Void>succeededFuture() : cluster.start())
+        .compose(v -> deployApi(handlers, ownManagementPort))
         .compose(v -> ownManagementPort ? deployManagement(handlers) : Future.<Void>succeededFuture())
         .onSuccess(v -> announceReady());
   }
 
   private UpstreamGuard upstreamGuard(Time time, GatewayMetrics metrics) {
     var r = config.resilience();
-    UpstreamRateLimiter limiter = new UpstreamRateLimiter(vertx, r.upstreamPerSecond(), r.upstreamBurst(),
-        r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), time.timeMeter());
-    UpstreamGuard g = new UpstreamGuard(vertx, r, config.upstream().timeoutMs(), limiter, time.ticker(), metrics);
+    UpstreamPermits permits = cluster != null ? cluster.permits()
+        : new UpstreamRateLimiter(vertx, r.upstreamPerSecond(), r.upstreamBurst(), r.upstreamMaxWaitMs(),
+            r.upstreamMaxQueue(), time.timeMeter());
+    UpstreamGuard g = new UpstreamGuard(vertx, r, config.upstream().timeoutMs(), permits, time.ticker(), metrics);
     for (Endpoint e : Endpoint.values()) {
       metrics.gauge("gateway.breaker.state", "Circuit breaker state: 0 closed, 1 half-open, 2 open", g,
           guarded -> guarded.breakerState(e), "endpoint", e.label());
@@ -114,7 +124,8 @@ public final class Gateway {
         new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time), metrics);
     return new Handlers(tokens, new HealthHandlers(lifecycle, modeName()), new CorsPolicy(config.cors()), clientLimit,
         new AccessLog(metrics),
-        new ManagementRoutes(vertx, registry, embedCache, validator, config.management().adminToken()));
+        new ManagementRoutes(vertx, registry, cluster != null ? cluster.purge(embedCache) : EmbedPurge.local(embedCache),
+            validator, config.management().adminToken()));
   }
 
   private Future<Void> deployApi(Handlers h, boolean ownManagementPort) {
@@ -145,8 +156,9 @@ public final class Gateway {
       LOG.warn("upstream is the embedded SignalWire simulator on 127.0.0.1:{}: tokens are not real. "
           + "Set SIGNALWIRE_SPACE, SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN to use SignalWire", simulator.port());
     }
-    LOG.info("token-gateway ready on port {} with {} event-loop instances, upstream {}",
-        port, config.http().instances(), modeName());
+    LOG.info("token-gateway ready on port {} with {} event-loop instances, upstream {}, {}",
+        port, config.http().instances(), modeName(), cluster == null ? "single-process"
+            : "cluster mode on Redis " + config.cluster().endpoint());
   }
 
   private String modeName() {
@@ -168,6 +180,7 @@ public final class Gateway {
         .compose(v -> managementDeploymentId == null ? Future.succeededFuture()
             : vertx.undeploy(managementDeploymentId))
         .compose(v -> client.close())
+        .compose(v -> cluster == null ? Future.<Void>succeededFuture() : cluster.close())
         .compose(v -> simulator == null ? Future.<Void>succeededFuture() : simulator.stop())
         .onComplete(ar -> LOG.info("token-gateway stopped"));
   }
@@ -182,6 +195,11 @@ public final class Gateway {
 
   public UpstreamGuard upstreamGuard() {
     return guard;
+  }
+
+  /** Cluster mode's shared state, or null in single-process mode. */
+  public Cluster cluster() {
+    return cluster;
   }
 
   public Lifecycle lifecycle() {

@@ -20,11 +20,13 @@ final class EmbedEntry {
   final long expiresAt;
   /** Whether the token had servable lifetime left when it was received; if not it is returned, never kept. */
   final boolean cacheable;
+  /** Whether it came from the cluster's shared cache. */
+  final boolean shared;
   /** Set by the one request that starts the background refresh of this entry. */
   final AtomicBoolean refreshStarted = new AtomicBoolean();
 
   private EmbedEntry(Buffer body, GatewayFailure negative, GatewayFailure failure, long refreshAt,
-      long servableUntil, long expiresAt, boolean cacheable) {
+      long servableUntil, long expiresAt, boolean cacheable, boolean shared) {
     this.body = body;
     this.negative = negative;
     this.failure = failure;
@@ -32,18 +34,19 @@ final class EmbedEntry {
     this.servableUntil = servableUntil;
     this.expiresAt = expiresAt;
     this.cacheable = cacheable;
+    this.shared = shared;
   }
 
-  static EmbedEntry token(Buffer body, long received, long refreshAt, long servableUntil, long expiresAt) {
-    return new EmbedEntry(body, null, null, refreshAt, servableUntil, expiresAt, servableUntil - received > 0);
+  static EmbedEntry token(Buffer body, long now, long refreshAt, long servableUntil, long expiresAt, boolean shared) {
+    return new EmbedEntry(body, null, null, refreshAt, servableUntil, expiresAt, servableUntil - now > 0, shared);
   }
 
   static EmbedEntry negative(GatewayFailure failure, long expiresAt) {
-    return new EmbedEntry(null, failure, null, expiresAt, expiresAt, expiresAt, true);
+    return new EmbedEntry(null, failure, null, expiresAt, expiresAt, expiresAt, true, false);
   }
 
   static EmbedEntry failed(GatewayFailure failure) {
-    return new EmbedEntry(null, null, failure, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, false);
+    return new EmbedEntry(null, null, failure, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, false, false);
   }
 
   boolean isFailure() {

@@ -12,7 +12,6 @@ import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -42,25 +41,24 @@ public final class EmbedTokenCache {
 
   private final Vertx vertx;
   private final CacheOptions options;
-  private final Function<String, Future<TokenAnswer>> upstream;
+  private final EmbedLoader upstream;
+  private final TokenLifetime lifetimes;
   private final Ticker ticker;
-  private final Clock clock;
   private final GatewayMetrics metrics;
   private final AsyncCache<String, EmbedEntry> cache;
   private final ConcurrentHashMap<String, CompletableFuture<EmbedEntry>> refreshes = new ConcurrentHashMap<>();
 
   public EmbedTokenCache(Vertx vertx, CacheOptions options, Function<String, Future<TokenAnswer>> upstream, Time time) {
-    this(vertx, options, upstream, time, GatewayMetrics.inMemory());
+    this(vertx, options, (c2c, refresh) -> upstream.apply(c2c), time, GatewayMetrics.inMemory());
   }
 
-  public EmbedTokenCache(Vertx vertx, CacheOptions options, Function<String, Future<TokenAnswer>> upstream, Time time,
-      GatewayMetrics metrics) {
+  public EmbedTokenCache(Vertx vertx, CacheOptions options, EmbedLoader upstream, Time time, GatewayMetrics metrics) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.options = options;
     this.upstream = upstream;
     this.ticker = time.ticker();
-    this.clock = time.clock();
+    this.lifetimes = new TokenLifetime(options, time.clock());
     this.cache = Caffeine.newBuilder()
         .maximumSize(options.maxEntries())
         .expireAfter(new EntryExpiry())
@@ -83,7 +81,7 @@ public final class EmbedTokenCache {
 
   private Future<EmbedAnswer> lookup(String c2c) {
     if (!options.enabled()) {
-      return upstream.apply(c2c).map(a -> new EmbedAnswer(CacheStatus.MISS, a.body(), null));
+      return upstream.load(c2c, false).map(a -> new EmbedAnswer(CacheStatus.MISS, a.body(), null));
     }
     CompletableFuture<EmbedEntry> present = cache.getIfPresent(c2c);
     EmbedEntry entry = held(present);
@@ -106,13 +104,14 @@ public final class EmbedTokenCache {
     if (present != null && !present.isDone()) {
       metrics.coalesced();
     }
-    return onCallerContext(cache.get(c2c, (key, executor) -> load(key))).compose(EmbedTokenCache::fromSignalWire);
+    return onCallerContext(cache.get(c2c, (key, executor) -> load(key, false))).compose(EmbedTokenCache::fromSignalWire);
   }
 
-  /** An answer SignalWire just gave (a token or a 404/422): a miss, whatever it holds; or its failure. */
+  /** A loaded answer (a token or a 404/422): a miss, or shared when another pod paid for it; or its failure. */
   private static Future<EmbedAnswer> fromSignalWire(EmbedEntry entry) {
     return entry.isFailure() ? Future.failedFuture(entry.failure)
-        : Future.succeededFuture(new EmbedAnswer(CacheStatus.MISS, entry.body, entry.negative));
+        : Future.succeededFuture(new EmbedAnswer(entry.shared ? CacheStatus.SHARED : CacheStatus.MISS, entry.body,
+            entry.negative));
   }
 
   /** Drops every entry (admin purge). */
@@ -123,6 +122,16 @@ public final class EmbedTokenCache {
   /** Drops one C2C token's entry (admin purge); true when one was held. */
   public boolean invalidate(String c2c) {
     return cache.asMap().remove(c2c) != null;
+  }
+
+  /**
+   * Drops the entries whose C2C token matches (a purge announced by another pod, which knows only a hash);
+   * visits every key, so call it off the event loop.
+   */
+  public int invalidateIf(java.util.function.Predicate<String> c2cMatches) {
+    int[] removed = {0};
+    cache.asMap().keySet().removeIf(c2c -> c2cMatches.test(c2c) && ++removed[0] > 0);
+    return removed[0];
   }
 
   /** Entries held now (after pending maintenance). */
@@ -170,7 +179,7 @@ public final class EmbedTokenCache {
     if (running != null) {
       return running;
     }
-    load(c2c).whenComplete((entry, failure) -> {
+    load(c2c, true).whenComplete((entry, failure) -> {
       if (entry != null && !entry.isFailure()) {
         cache.put(c2c, CompletableFuture.completedFuture(entry));
       } else {
@@ -191,8 +200,8 @@ public final class EmbedTokenCache {
    * Calls SignalWire and turns its answer into an entry: a token, a negative 404/422, or a failure entry that
    * expires at once (so Caffeine neither keeps nor logs it, and every waiter still gets the error).
    */
-  private CompletableFuture<EmbedEntry> load(String c2c) {
-    return upstream.apply(c2c)
+  private CompletableFuture<EmbedEntry> load(String c2c, boolean refresh) {
+    return upstream.load(c2c, refresh)
         .map(this::tokenEntry)
         .recover(this::negativeEntry)
         .otherwise(t -> EmbedEntry.failed(io.tokengateway.upstream.UpstreamReplies.fromException(t)))
@@ -200,17 +209,11 @@ public final class EmbedTokenCache {
   }
 
   private EmbedEntry tokenEntry(TokenAnswer answer) {
-    long received = ticker.read();
-    long lifetime = TimeUnit.SECONDS.toNanos(options.tokenLifetimeSeconds());
-    var exp = TokenExpiry.exp(answer.token());
-    if (exp.isPresent()) {
-      long remaining = exp.getAsLong() - clock.instant().getEpochSecond();
-      lifetime = Math.min(lifetime, TimeUnit.SECONDS.toNanos(Math.max(0, remaining)));
-    }
-    long expiresAt = received + lifetime;
-    long servableUntil = expiresAt - TimeUnit.SECONDS.toNanos(options.expiryMarginSeconds());
-    long refreshAt = received + (long) ((servableUntil - received) * options.refreshAheadRatio());
-    return EmbedEntry.token(answer.body(), received, refreshAt, servableUntil, expiresAt);
+    long now = ticker.read();
+    long received = now - TimeUnit.MILLISECONDS.toNanos(answer.ageMillis());
+    long lifetime = lifetimes.lifetimeNanos(answer);
+    return EmbedEntry.token(answer.body(), now, received + lifetimes.refreshNanos(lifetime),
+        received + lifetimes.servableNanos(lifetime), received + lifetime, answer.shared());
   }
 
   private Future<EmbedEntry> negativeEntry(Throwable t) {

@@ -19,7 +19,8 @@ public record GatewayConfig(
     GuestOptions guest,
     ManagementOptions management,
     ShutdownOptions shutdown,
-    SimulatorOptions simulator) {
+    SimulatorOptions simulator,
+    ClusterOptions cluster) {
 
   /** The token API's listener. */
   public record HttpOptions(int port, String host, int instances, int maxBodyBytes) {
@@ -52,7 +53,8 @@ public record GatewayConfig(
     return new GatewayConfig(http, upstream, pattern(s), CacheOptions.from(s), resilience,
         ResilienceOptions.CorsOptions.from(s), s.list("http.trustedProxies").stream().map(Cidr::parse).toList(),
         guest, new ManagementOptions(s.intValue("management.port", 0, 65_535), s.string("management.host"),
-            s.bool("management.vertxMetrics"), new Secret(s.string("management.adminToken"))), shutdown, SimulatorOptions.from(s));
+            s.bool("management.vertxMetrics"), new Secret(s.string("management.adminToken"))), shutdown, SimulatorOptions.from(s),
+        ClusterOptions.from(s));
   }
 
   /** The bundled defaults with {@code overrides} applied; the usual way tests build a configuration. */
@@ -63,7 +65,7 @@ public record GatewayConfig(
   /** This configuration with its upstream replaced (the embedded simulator's address, once known). */
   public GatewayConfig withUpstream(UpstreamOptions newUpstream) {
     return new GatewayConfig(http, newUpstream, embedTokenPattern, cache, resilience, cors, trustedProxies, guest,
-        management, shutdown, simulator);
+        management, shutdown, simulator, cluster);
   }
 
   private static Pattern pattern(Settings s) {

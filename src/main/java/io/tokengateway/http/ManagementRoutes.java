@@ -2,7 +2,7 @@ package io.tokengateway.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokengateway.GatewayFailure;
-import io.tokengateway.cache.EmbedTokenCache;
+import io.tokengateway.cache.EmbedPurge;
 import io.tokengateway.config.Secret;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -27,15 +27,15 @@ public final class ManagementRoutes {
 
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
-  private final EmbedTokenCache cache;
+  private final EmbedPurge purge;
   private final RequestValidator validator;
   private final byte[] adminToken;
 
-  public ManagementRoutes(Vertx vertx, PrometheusMeterRegistry registry, EmbedTokenCache cache,
+  public ManagementRoutes(Vertx vertx, PrometheusMeterRegistry registry, EmbedPurge purge,
       RequestValidator validator, Secret adminToken) {
     this.vertx = vertx;
     this.registry = registry;
-    this.cache = cache;
+    this.purge = purge;
     this.validator = validator;
     this.adminToken = adminToken.isEmpty() ? null : adminToken.reveal().getBytes(StandardCharsets.UTF_8);
   }
@@ -81,9 +81,14 @@ public final class ManagementRoutes {
   }
 
   private void purgeAll(RoutingContext ctx) {
-    cache.invalidateAll();
-    LOG.info("admin purged the whole embed token cache");
-    Responses.json(ctx, 200, new JsonObject().put("purged", "all").toBuffer());
+    purge.purgeAll().onComplete(ar -> {
+      if (ar.failed()) {
+        Responses.error(ctx, ar.cause());
+        return;
+      }
+      LOG.info("admin purged the whole embed token cache ({})", ar.result().scope());
+      Responses.json(ctx, 200, new JsonObject().put("purged", "all").put("scope", ar.result().scope()).toBuffer());
+    });
   }
 
   private void purgeOne(RoutingContext ctx) {
@@ -91,8 +96,14 @@ public final class ManagementRoutes {
     if (c2c == null) {
       return;
     }
-    boolean held = cache.invalidate(c2c);
-    LOG.info("admin purged one embed token cache entry");
-    Responses.json(ctx, 200, new JsonObject().put("purged", held ? 1 : 0).toBuffer());
+    purge.purge(c2c).onComplete(ar -> {
+      if (ar.failed()) {
+        Responses.error(ctx, ar.cause());
+        return;
+      }
+      LOG.info("admin purged one embed token cache entry ({})", ar.result().scope());
+      Responses.json(ctx, 200, new JsonObject().put("purged", ar.result().held() ? 1 : 0)
+          .put("scope", ar.result().scope()).toBuffer());
+    });
   }
 }

@@ -21,16 +21,20 @@ import java.util.function.ToDoubleFunction;
  * <p>Prometheus names: {@code gateway_requests_total}, {@code gateway_request_duration_seconds},
  * {@code gateway_upstream_requests_total}, {@code gateway_upstream_duration_seconds},
  * {@code gateway_embed_cache_total}, {@code gateway_embed_cache_size}, {@code gateway_embed_cache_evictions_total},
- * {@code gateway_embed_coalesced_total}, {@code gateway_breaker_state}, {@code gateway_rate_limited_total}.
+ * {@code gateway_embed_coalesced_total}, {@code gateway_breaker_state}, {@code gateway_rate_limited_total},
+ * {@code gateway_redis_available} (cluster mode only).
  */
 public final class GatewayMetrics {
+
+  /** The metrics exported in cluster mode only. */
+  public static final java.util.List<String> CLUSTER_NAMES = java.util.List.of("gateway_redis_available");
 
   /** Every metric name the gateway exports (Prometheus form, without the _bucket/_count/_sum suffixes). */
   public static final java.util.List<String> NAMES = java.util.List.of(
       "gateway_requests_total", "gateway_request_duration_seconds", "gateway_upstream_requests_total",
       "gateway_upstream_duration_seconds", "gateway_embed_cache_total", "gateway_embed_cache_size",
       "gateway_embed_cache_evictions_total", "gateway_embed_coalesced_total", "gateway_breaker_state",
-      "gateway_rate_limited_total");
+      "gateway_rate_limited_total", "gateway_redis_available");
 
   private final MeterRegistry registry;
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
@@ -53,7 +57,7 @@ public final class GatewayMetrics {
     for (String limiter : new String[] {"client", "upstream"}) {
       rateLimitedCounter(limiter);
     }
-    for (String result : new String[] {"hit", "miss", "stale", "negative", "refresh"}) {
+    for (String result : new String[] {"hit", "miss", "stale", "negative", "refresh", "shared"}) {
       cacheCounter(result);
     }
   }
@@ -113,7 +117,7 @@ public final class GatewayMetrics {
     }
   }
 
-  /** One embed cache result: {@code hit}, {@code miss}, {@code stale}, {@code negative}, {@code refresh}. */
+  /** One embed cache result: {@code hit}, {@code miss}, {@code stale}, {@code negative}, {@code refresh}, {@code shared}. */
   public void cache(String result) {
     cacheCounter(result).increment();
   }

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything an upstream call passes on its way to SignalWire, in order: the pause after SignalWire's 429
- * (per endpoint), the bulkhead ({@code maxInFlight}), the rate limiter, then the circuit breaker (per
- * endpoint). Only 5xx, timeouts, connection errors and malformed answers count as breaker failures.
+ * (per endpoint), the bulkhead ({@code maxInFlight}), the rate limiter ({@link UpstreamPermits}: per process or
+ * shared by the cluster, which also shares the pause), then the circuit breaker (per endpoint). Only 5xx, timeouts, connection errors and malformed answers count as breaker failures.
  */
 public final class UpstreamGuard {
 
@@ -36,16 +36,16 @@ public final class UpstreamGuard {
 
   private final Ticker ticker;
   private final GatewayMetrics metrics;
-  private final UpstreamRateLimiter limiter;
+  private final UpstreamPermits permits;
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<Endpoint, Guarded> endpoints = new EnumMap<>(Endpoint.class);
 
-  public UpstreamGuard(Vertx vertx, ResilienceOptions options, int upstreamTimeoutMs, UpstreamRateLimiter limiter,
+  public UpstreamGuard(Vertx vertx, ResilienceOptions options, int upstreamTimeoutMs, UpstreamPermits permits,
       Ticker ticker, GatewayMetrics metrics) {
     this.ticker = ticker;
     this.metrics = metrics;
-    this.limiter = limiter;
+    this.permits = permits;
     this.maxInFlight = options.upstreamMaxInFlight();
     for (Endpoint e : Endpoint.values()) {
       endpoints.put(e, new Guarded(vertx, e, options, upstreamTimeoutMs));
@@ -68,7 +68,7 @@ public final class UpstreamGuard {
       return rejected(endpoint, BULKHEAD_FULL, true);
     }
     long[] sentAt = {-1};
-    return limiter.acquire()
+    return permits.acquire(endpoint)
         .onFailure(t -> metrics.rateLimited("upstream"))
         .compose(v -> {
           sentAt[0] = System.nanoTime();
@@ -79,9 +79,12 @@ public final class UpstreamGuard {
           String outcome = ar.succeeded() ? "success"
               : ar.cause() instanceof GatewayFailure f ? f.outcome().label() : Outcome.SERVER_ERROR.label();
           metrics.upstream(endpoint.label(), outcome, sentAt[0] < 0 ? -1 : System.nanoTime() - sentAt[0]);
-          // only SignalWire's own 429 gets here: the pause answer above returns before the call
+          // SignalWire's own 429 (shared with the other pods), or a pause another pod shared
           if (ar.failed() && ar.cause() instanceof GatewayFailure f && f.status() == 429) {
             g.pause(f.retryAfterSeconds());
+            if (sentAt[0] >= 0) {
+              permits.paused(endpoint, f.retryAfterSeconds());
+            }
           }
         });
   }

@@ -4,6 +4,7 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
 import io.tokengateway.GatewayFailure;
 import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the wait is within {@code maxWaitMs} and fewer than {@code maxQueue} calls are waiting. Past either bound
  * the call fails with 503 and a {@code Retry-After}.
  */
-public final class UpstreamRateLimiter {
+public final class UpstreamRateLimiter implements UpstreamPermits {
 
   private final Vertx vertx;
   private final Bucket bucket;
@@ -33,6 +34,11 @@ public final class UpstreamRateLimiter {
         .build();
     this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
     this.maxQueue = maxQueue;
+  }
+
+  @Override
+  public Future<Void> acquire(Endpoint endpoint) {
+    return acquire();
   }
 
   /** Completes when a permit is taken; fails with a 503 {@link GatewayFailure} when none comes in time. */
@@ -61,7 +67,7 @@ public final class UpstreamRateLimiter {
     return permit.future();
   }
 
-  private static GatewayFailure rejected(long nanosToWait) {
+  static GatewayFailure rejected(long nanosToWait) {
     int seconds = (int) Math.max(1, (nanosToWait + 999_999_999L) / 1_000_000_000L);
     return GatewayFailure.retryLater(503, seconds, Outcome.RATE_LIMITED, "upstream rate limit");
   }

@@ -7,6 +7,13 @@ import io.vertx.core.buffer.Buffer;
  *
  * @param token the issued token, used only to read an expiry where it is readable; never logged
  * @param body the JSON answer for the caller ({@code {"token": ...}} and, for guests, {@code refresh_token})
+ * @param ageMillis how long ago SignalWire issued it: 0 for a fresh answer, more for one another pod shared
+ * @param shared whether it came from the cluster's shared cache rather than from SignalWire
  */
-public record TokenAnswer(String token, Buffer body) {
+public record TokenAnswer(String token, Buffer body, long ageMillis, boolean shared) {
+
+  /** A fresh answer from SignalWire. */
+  public TokenAnswer(String token, Buffer body) {
+    this(token, body, 0, false);
+  }
 }

@@ -24,6 +24,22 @@ class ConfigTest {
   }
 
   @Test
+  void clusterModeIsOffUntilARedisUrlIsSetAndItsEndpointNeverShowsThePassword() {
+    assertThat(GatewayConfig.of(Map.of()).cluster().enabled()).isFalse();
+    ClusterOptions on = GatewayConfig.from(ConfigLoader.load(Map.of(
+        "GATEWAY_REDIS_URL", "rediss://:hunter2-redis@redis.internal:6380/0",
+        "GATEWAY_CLUSTER_EXPECTED_REPLICAS", "10"))).cluster();
+    assertThat(on.enabled()).isTrue();
+    assertThat(on.expectedReplicas()).isEqualTo(10);
+    assertThat(on.endpoint()).isEqualTo("rediss://redis.internal:6380").doesNotContain("hunter2");
+    assertThat(on.url().toString()).doesNotContain("hunter2");
+    assertThatThrownBy(() -> GatewayConfig.of(Map.of("redis.url", "http://redis:6379")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("GATEWAY_REDIS_URL");
+    assertThatThrownBy(() -> GatewayConfig.of(Map.of("cluster.expectedReplicas", 0)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.expectedReplicas");
+  }
+
+  @Test
   void defaultsRunOnTheSimulator() {
     GatewayConfig c = GatewayConfig.from(ConfigLoader.load(Map.of()));
     assertThat(c.upstream().mode()).isEqualTo(Mode.SIMULATOR);

@@ -44,7 +44,8 @@ class BreakerIT {
           .as("the guests breaker is separate").isEqualTo(502);
 
       upstream.succeed();
-      waitFor(() -> gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS) == 1); // the breaker's own timer
+      io.tokengateway.support.Await.until(() -> gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS) == 1,
+          10_000, "the breaker's own timer makes it half-open");
       assertThat(gw.embed("c2c_trialCall01").statusCode()).isEqualTo(201);
       assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).isEqualTo(0);
     } finally {
@@ -111,14 +112,6 @@ class BreakerIT {
       assertThat(upstream.calls()).isEqualTo(calls);
     } finally {
       gw.stop();
-    }
-  }
-
-  static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition reached within 10 s").isLessThan(deadline);
-      Thread.onSpinWait();
     }
   }
 }

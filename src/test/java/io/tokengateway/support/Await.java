@@ -18,4 +18,18 @@ public final class Await {
       throw new AssertionError("future did not complete: " + e, e);
     }
   }
+
+  /**
+   * Polls {@code condition} from the test thread until it holds, failing after {@code millis}: for effects
+   * that cross processes or real timers (Redis, the breaker's own reset) where no checkpoint can be had.
+   */
+  public static void until(java.util.function.BooleanSupplier condition, long millis, String what) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("not within " + millis + " ms: " + what);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+    }
+  }
 }

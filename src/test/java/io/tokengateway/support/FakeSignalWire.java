@@ -30,10 +30,12 @@ public final class FakeSignalWire {
   private final ConcurrentLinkedQueue<HttpServerRequest> hanging = new ConcurrentLinkedQueue<>();
   private volatile Consumer<HttpServerRequest> behaviour = FakeSignalWire::created;
   private HttpServer server;
+  private Vertx vertx;
   private int counter;
 
   public static FakeSignalWire start(Vertx vertx) {
     FakeSignalWire fake = new FakeSignalWire();
+    fake.vertx = vertx;
     fake.server = Await.await(vertx.createHttpServer().requestHandler(fake::handle).listen(0, "127.0.0.1"));
     return fake;
   }
@@ -70,6 +72,12 @@ public final class FakeSignalWire {
   /** Answer with 201 and fresh tokens (the default). */
   public FakeSignalWire succeed() {
     behaviour = FakeSignalWire::created;
+    return this;
+  }
+
+  /** Answer with 201 and fresh tokens after {@code millis}, as a slow SignalWire. */
+  public FakeSignalWire delayed(long millis) {
+    behaviour = req -> vertx.setTimer(millis, id -> created(req));
     return this;
   }
 

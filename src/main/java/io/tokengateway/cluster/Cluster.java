@@ -1,0 +1,87 @@
+package io.tokengateway.cluster;
+
+import io.tokengateway.Time;
+import io.tokengateway.cache.EmbedLoader;
+import io.tokengateway.cache.EmbedPurge;
+import io.tokengateway.cache.EmbedTokenCache;
+import io.tokengateway.cache.TokenLifetime;
+import io.tokengateway.config.GatewayConfig;
+import io.tokengateway.metrics.GatewayMetrics;
+import io.tokengateway.resilience.UpstreamPermits;
+import io.tokengateway.resilience.UpstreamRateLimiter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.UUID;
+
+/**
+ * Cluster mode ({@code redis.url} set): what the gateway's pods share through Redis, built from the
+ * configuration. The upstream budget and 429 pause ({@link #permits}), the second-level embed cache
+ * ({@link #loader}) and purges ({@link #purge}). Everything degrades to local state while Redis is away.
+ */
+public final class Cluster {
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final Time time;
+  private final ClusterKeys keys;
+  private final RedisLink redis;
+  private final SharedEmbedStore store;
+  /** This process's identity on locks. */
+  private final String owner = UUID.randomUUID().toString();
+  private volatile ClusterPurge purge;
+
+  public Cluster(Vertx vertx, GatewayConfig config, Time time, GatewayMetrics metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.time = time;
+    this.keys = new ClusterKeys(config.cluster().keyPrefix());
+    this.redis = new RedisLink(vertx, config.cluster(), keys.invalidations(), this::announced, metrics);
+    this.store = new SharedEmbedStore(redis, keys);
+  }
+
+  /** Connects (or finds Redis away, and goes on); completes once the first probe has answered or failed. */
+  public Future<Void> start() {
+    return redis.start();
+  }
+
+  public Future<Void> close() {
+    return redis.close();
+  }
+
+  /** The shared upstream budget, with this pod's share as the stand-in while Redis is away. */
+  public UpstreamPermits permits() {
+    var r = config.resilience();
+    int replicas = config.cluster().expectedReplicas();
+    UpstreamRateLimiter share = new UpstreamRateLimiter(vertx, Math.max(1, r.upstreamPerSecond() / replicas),
+        Math.max(1, r.upstreamBurst() / replicas), r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), time.timeMeter());
+    return new SharedRateLimiter(vertx, redis, keys, r.upstreamPerSecond(), r.upstreamBurst(), r.upstreamMaxWaitMs(),
+        r.upstreamMaxQueue(), share);
+  }
+
+  /** The local cache's loader: Redis first, then SignalWire through {@code signalWire} under a cluster lock. */
+  public EmbedLoader loader(EmbedLoader signalWire) {
+    var c = config.cache();
+    // a lock outlives the longest call: a permit's wait, SignalWire's timeout, and a second of slack
+    long lockMs = config.resilience().upstreamMaxWaitMs() + config.upstream().timeoutMs() + 1_000L;
+    return new SharedEmbedLoader(vertx, redis, store, signalWire, new TokenLifetime(c, time.clock()),
+        c.negativeTtlSeconds(), time.ticker(), owner, lockMs, config.cluster().lockWaitMs());
+  }
+
+  /** Purges that reach every pod; also makes this pod act on the purges others announce. */
+  public EmbedPurge purge(EmbedTokenCache cache) {
+    purge = new ClusterPurge(vertx, cache, store);
+    return purge;
+  }
+
+  /** Whether Redis answers now. */
+  public boolean available() {
+    return redis.available();
+  }
+
+  private void announced(String what) {
+    ClusterPurge p = purge;
+    if (p != null) {
+      p.announced(what);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.tokengateway.cluster;
+
+import io.tokengateway.upstream.Endpoint;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Every Redis key and channel the gateway uses, under {@code redis.keyPrefix}. A C2C token never appears in
+ * one: entries are keyed by the SHA-256 of the token.
+ */
+public final class ClusterKeys {
+
+  private static final String EMBED = "embed:";
+  private final String prefix;
+
+  public ClusterKeys(String prefix) {
+    this.prefix = prefix;
+  }
+
+  /** The SHA-256 of a C2C token, in hex: what the cluster knows of it. */
+  public static String hash(String c2c) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(c2c.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  /** The shared embed answer for a token hash. */
+  public String embed(String hash) {
+    return prefix + EMBED + hash;
+  }
+
+  /** The pattern matching every shared embed answer (for a purge of all). */
+  public String embedPattern() {
+    return prefix + EMBED + "*";
+  }
+
+  /** The lock one pod holds while it calls SignalWire for a cold token. */
+  public String lock(String hash) {
+    return prefix + "lock:" + hash;
+  }
+
+  /** The shared upstream token bucket. */
+  public String bucket() {
+    return prefix + "upstream:bucket";
+  }
+
+  /** The pause after SignalWire's 429 on one endpoint. */
+  public String pause(Endpoint endpoint) {
+    return prefix + "upstream:pause:" + endpoint.label();
+  }
+
+  /** The channel that carries purges: a token hash, or {@code *} for all. */
+  public String invalidations() {
+    return prefix + "invalidate";
+  }
+}

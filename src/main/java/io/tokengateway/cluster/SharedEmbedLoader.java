@@ -1,0 +1,136 @@
+package io.tokengateway.cluster;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.tokengateway.GatewayFailure;
+import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.cache.EmbedLoader;
+import io.tokengateway.cache.TokenLifetime;
+import io.tokengateway.upstream.TokenAnswer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The local cache's loader in cluster mode. On a local miss it reads Redis first; when Redis has nothing this
+ * pod may serve, one pod takes the token's lock and calls SignalWire while the others poll for its answer,
+ * up to {@code redis.lockWaitMs}, after which they call SignalWire themselves rather than fail. What SignalWire
+ * answers (a token, or a 404/422) is shared for the rest of its life. Any Redis trouble means calling
+ * SignalWire directly, as in single-process mode.
+ *
+ * <p>A refresh (the held token is due for replacement) only takes a shared token younger than the
+ * refresh-ahead point, so refreshing pods converge on one new token instead of re-reading the old one.
+ */
+public final class SharedEmbedLoader implements EmbedLoader {
+
+  /** How often a waiting pod looks for the answer another pod is fetching. */
+  static final long POLL_MS = 10;
+
+  private final Vertx vertx;
+  private final RedisLink redis;
+  private final SharedEmbedStore store;
+  private final EmbedLoader signalWire;
+  private final TokenLifetime lifetimes;
+  private final long negativeTtlMs;
+  private final Ticker ticker;
+  private final String owner;
+  private final long lockMs;
+  private final long lockWaitNanos;
+
+  /**
+   * @param owner this pod's identity on locks
+   * @param lockMs how long a lock outlives a pod that dies holding it (covers the longest SignalWire call)
+   */
+  public SharedEmbedLoader(Vertx vertx, RedisLink redis, SharedEmbedStore store, EmbedLoader signalWire,
+      TokenLifetime lifetimes, long negativeTtlSeconds, Ticker ticker, String owner, long lockMs, long lockWaitMs) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.store = store;
+    this.signalWire = signalWire;
+    this.lifetimes = lifetimes;
+    this.negativeTtlMs = TimeUnit.SECONDS.toMillis(negativeTtlSeconds);
+    this.ticker = ticker;
+    this.owner = owner;
+    this.lockMs = lockMs;
+    this.lockWaitNanos = TimeUnit.MILLISECONDS.toNanos(lockWaitMs);
+  }
+
+  @Override
+  public Future<TokenAnswer> load(String c2c, boolean refresh) {
+    if (!redis.available()) {
+      return signalWire.load(c2c, refresh);
+    }
+    String hash = ClusterKeys.hash(c2c);
+    return store.read(hash).transform(ar -> {
+      if (ar.failed()) {
+        return signalWire.load(c2c, refresh);
+      }
+      Future<TokenAnswer> shared = usable(ar.result(), refresh);
+      return shared != null ? shared : claim(c2c, hash, refresh, ticker.read() + lockWaitNanos);
+    });
+  }
+
+  /** The shared entry as this pod's answer when it may serve it; null when absent or too old. */
+  private Future<TokenAnswer> usable(SharedAnswer shared, boolean refresh) {
+    if (shared == null) {
+      return null;
+    }
+    if (shared.negative()) {
+      return Future.failedFuture(shared.failure());
+    }
+    TokenAnswer answer = shared.answer();
+    long lifetime = lifetimes.lifetimeNanos(answer);
+    long limit = refresh ? lifetimes.refreshNanos(lifetime) : lifetimes.servableNanos(lifetime);
+    return TimeUnit.MILLISECONDS.toNanos(answer.ageMillis()) < limit ? Future.succeededFuture(answer) : null;
+  }
+
+  private Future<TokenAnswer> claim(String c2c, String hash, boolean refresh, long deadline) {
+    return store.claim(hash, owner, lockMs).transform(ar -> {
+      if (ar.failed()) {
+        return signalWire.load(c2c, refresh);
+      }
+      SharedEmbedStore.Claim claim = ar.result();
+      Future<TokenAnswer> shared = usable(claim.answer(), refresh);
+      if (shared != null) {
+        if (claim.locked()) {
+          store.release(hash, owner);
+        }
+        return shared;
+      }
+      if (claim.locked()) {
+        return callAndShare(c2c, hash, refresh);
+      }
+      return waitFor(c2c, hash, refresh, deadline);
+    });
+  }
+
+  /** Another pod holds the lock: look again shortly, until the deadline, then call SignalWire anyway. */
+  private Future<TokenAnswer> waitFor(String c2c, String hash, boolean refresh, long deadline) {
+    if (ticker.read() - deadline >= 0 || !redis.available()) {
+      return callAndShare(c2c, hash, refresh);
+    }
+    Promise<Void> later = Promise.promise();
+    vertx.setTimer(POLL_MS, id -> later.complete());
+    return later.future().compose(v -> claim(c2c, hash, refresh, deadline));
+  }
+
+  private Future<TokenAnswer> callAndShare(String c2c, String hash, boolean refresh) {
+    return signalWire.load(c2c, refresh)
+        .onSuccess(answer -> {
+          long lifetime = lifetimes.lifetimeNanos(answer);
+          if (lifetimes.servableNanos(lifetime) > 0) {
+            store.putToken(hash, owner, answer.body(), TimeUnit.NANOSECONDS.toMillis(lifetime));
+          } else {
+            store.release(hash, owner);
+          }
+        })
+        .onFailure(t -> {
+          if (t instanceof GatewayFailure f && f.outcome() == Outcome.CLIENT_ERROR
+              && (f.status() == 404 || f.status() == 422) && negativeTtlMs > 0) {
+            store.putNegative(hash, owner, f.status(), f.body(), negativeTtlMs);
+          } else {
+            store.release(hash, owner);
+          }
+        });
+  }
+}

@@ -1,0 +1,131 @@
+package io.tokengateway.cluster;
+
+import io.tokengateway.GatewayFailure;
+import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.resilience.UpstreamPermits;
+import io.tokengateway.resilience.UpstreamRateLimiter;
+import io.tokengateway.upstream.Endpoint;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Response;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The upstream token bucket and the 429 pause, in Redis and shared by every pod: one atomic script per call
+ * checks the endpoint's pause, refills the bucket on Redis's own clock and takes a permit now, or reserves the
+ * next one when it comes within {@code maxWaitMs}. The wait happens here, on a Vert.x timer, bounded by
+ * {@code maxQueue} waiters per pod; past either bound the call gets the same 503 + {@code Retry-After} as in
+ * single-process mode. While Redis is unavailable, a local bucket at the pod's share of the budget
+ * ({@code perSecond / cluster.expectedReplicas}) stands in.
+ */
+public final class SharedRateLimiter implements UpstreamPermits {
+
+  /**
+   * KEYS: bucket, pause. ARGV: permits per second, burst, longest wait in ms. Returns {1, waitMs} when a
+   * permit is taken (to use after waitMs), {0, waitMs} when the wait would be too long (nothing taken),
+   * {-1, pauseMs} while the endpoint is paused.
+   */
+  static final String TAKE = """
+      local pause = redis.call('PTTL', KEYS[2])
+      if pause > 0 then return {-1, pause} end
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+      local rate = tonumber(ARGV[1]) / 1000
+      local burst = tonumber(ARGV[2])
+      local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+      local tokens = tonumber(state[1]) or burst
+      local at = tonumber(state[2]) or now
+      tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+      local wait = 0
+      if tokens < 1 then
+        wait = math.ceil((1 - tokens) / rate)
+        if wait > tonumber(ARGV[3]) then return {0, wait} end
+      end
+      redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'at', tostring(now))
+      redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate) + 1000)
+      return {1, wait}
+      """;
+
+  /** KEYS: pause. ARGV: pause in ms. Lengthens the pause, never shortens it. */
+  static final String PAUSE = """
+      if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+        redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+      end
+      return 1
+      """;
+
+  private static final GatewayFailure QUEUE_FULL =
+      GatewayFailure.retryLater(503, 1, Outcome.RATE_LIMITED, "upstream rate limit: too many calls waiting");
+
+  private final Vertx vertx;
+  private final RedisLink redis;
+  private final ClusterKeys keys;
+  private final UpstreamRateLimiter local;
+  private final int perSecond;
+  private final int burst;
+  private final int maxWaitMs;
+  private final int maxQueue;
+  private final AtomicInteger waiting = new AtomicInteger();
+
+  /**
+   * @param local the stand-in while Redis is unavailable, sized at this pod's share of the budget
+   */
+  public SharedRateLimiter(Vertx vertx, RedisLink redis, ClusterKeys keys, int perSecond, int burst, int maxWaitMs,
+      int maxQueue, UpstreamRateLimiter local) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.keys = keys;
+    this.perSecond = perSecond;
+    this.burst = burst;
+    this.maxWaitMs = maxWaitMs;
+    this.maxQueue = maxQueue;
+    this.local = local;
+  }
+
+  @Override
+  public Future<Void> acquire(Endpoint endpoint) {
+    if (!redis.available()) {
+      return local.acquire();
+    }
+    if (waiting.incrementAndGet() > maxQueue) {
+      waiting.decrementAndGet();
+      return Future.failedFuture(QUEUE_FULL);
+    }
+    return redis.eval(TAKE, List.of(keys.bucket(), keys.pause(endpoint)), perSecond, burst, maxWaitMs)
+        .transform(ar -> {
+          if (ar.failed()) {
+            waiting.decrementAndGet();
+            return local.acquire();
+          }
+          return granted(ar.result());
+        });
+  }
+
+  private Future<Void> granted(Response answer) {
+    long verdict = answer.get(0).toLong();
+    long ms = answer.get(1).toLong();
+    if (verdict == 1 && ms > 0) {
+      Promise<Void> permit = Promise.promise();
+      vertx.setTimer(ms, id -> {
+        waiting.decrementAndGet();
+        permit.complete();
+      });
+      return permit.future();
+    }
+    waiting.decrementAndGet();
+    if (verdict == 1) {
+      return Future.succeededFuture();
+    }
+    int seconds = (int) Math.max(1, (ms + 999) / 1000);
+    return Future.failedFuture(verdict < 0
+        ? GatewayFailure.retryLater(429, seconds, Outcome.RATE_LIMITED, "paused after SignalWire's 429 (shared)")
+        : GatewayFailure.retryLater(503, seconds, Outcome.RATE_LIMITED, "upstream rate limit (shared)"));
+  }
+
+  @Override
+  public void paused(Endpoint endpoint, int seconds) {
+    redis.eval(PAUSE, List.of(keys.pause(endpoint)), seconds * 1000L);
+  }
+}

@@ -1,0 +1,210 @@
+package io.tokengateway.cluster;
+
+import static io.tokengateway.support.Await.await;
+import static io.tokengateway.support.GatewayHarness.C2C;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokengateway.support.Await;
+import io.tokengateway.support.FakeSignalWire;
+import io.tokengateway.support.GatewayHarness;
+import io.tokengateway.support.RedisSupport;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two gateways, each on its own Vert.x instance (as two pods), sharing the real Redis on 127.0.0.1:6379:
+ * one upstream budget, one 429 pause, one embed cache, purges that reach both.
+ */
+@ExtendWith(VertxExtension.class)
+class ClusterModeIT {
+
+  static final String ADMIN = "admin-token-for-tests-42";
+
+  private Vertx vertx;
+  private Vertx otherPod;
+  private RedisSupport redis;
+  private FakeSignalWire upstream;
+  private final List<GatewayHarness> started = new ArrayList<>();
+
+  @BeforeEach
+  void redis(Vertx vertx) {
+    RedisSupport.assumeRunning();
+    this.vertx = vertx;
+    this.otherPod = Vertx.vertx();
+    this.redis = new RedisSupport(vertx);
+    this.upstream = FakeSignalWire.start(vertx);
+  }
+
+  @AfterEach
+  void stop() {
+    started.forEach(GatewayHarness::stop);
+    if (redis != null) {
+      redis.close();
+      await(otherPod.close());
+    }
+  }
+
+  private GatewayHarness pod(Vertx on, Map<String, ?> extra) {
+    Map<String, Object> s = new HashMap<>();
+    s.put("redis.url", RedisSupport.url(RedisSupport.PORT));
+    s.put("redis.keyPrefix", redis.prefix);
+    s.put("redis.timeoutMs", 500); // a shared test machine: Redis answers in well under this
+    s.put("management.adminToken", ADMIN);
+    s.putAll(extra);
+    GatewayHarness gw = GatewayHarness.start(on, upstream, s);
+    started.add(gw);
+    return gw;
+  }
+
+  @Test
+  void aTokenFetchedThroughOnePodIsServedByTheOtherWithoutASecondCall() {
+    GatewayHarness one = pod(vertx, Map.of());
+    GatewayHarness two = pod(otherPod, Map.of());
+
+    HttpResponse<Buffer> first = one.embed(C2C);
+    HttpResponse<Buffer> shared = two.embed(C2C);
+    HttpResponse<Buffer> local = two.embed(C2C);
+
+    assertThat(first.getHeader("X-Cache")).isEqualTo("MISS");
+    assertThat(shared.statusCode()).isEqualTo(201);
+    assertThat(shared.getHeader("X-Cache")).isEqualTo("SHARED");
+    assertThat(shared.bodyAsString()).isEqualTo(first.bodyAsString());
+    assertThat(local.getHeader("X-Cache")).isEqualTo("HIT");
+    assertThat(upstream.calls()).isEqualTo(1);
+    assertNoTokenInRedis(C2C);
+  }
+
+  @Test
+  void aColdStormOverBothPodsCallsSignalWireOnce() {
+    upstream.delayed(300);
+    GatewayHarness one = pod(vertx, Map.of());
+    GatewayHarness two = pod(otherPod, Map.of());
+
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      sent.add((i % 2 == 0 ? one : two).postAsync("/api/fabric/embeds/tokens", "application/json",
+          new JsonObject().put("token", C2C).encode(), null));
+    }
+    List<HttpResponse<Buffer>> answers = sent.stream().map(f -> await(f)).toList();
+
+    assertThat(answers).allSatisfy(a -> assertThat(a.statusCode()).isEqualTo(201));
+    assertThat(answers.stream().map(HttpResponse::bodyAsString).distinct()).hasSize(1);
+    assertThat(upstream.calls()).isEqualTo(1);
+    assertNoTokenInRedis(C2C);
+  }
+
+  @Test
+  void bothPodsTogetherKeepToTheOneConfiguredRate() {
+    Map<String, Object> budget = Map.of("upstream.rateLimit.perSecond", 5, "upstream.rateLimit.burst", 10,
+        "upstream.rateLimit.maxWaitMs", 0, "cluster.expectedReplicas", 2);
+    GatewayHarness one = pod(vertx, budget);
+    GatewayHarness two = pod(otherPod, budget);
+
+    long start = System.nanoTime();
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      sent.add((i % 2 == 0 ? one : two).postAsync("/api/fabric/embeds/tokens", "application/json",
+          new JsonObject().put("token", "c2c_burst" + i + "distinct").encode(), null));
+    }
+    List<HttpResponse<Buffer>> answers = sent.stream().map(f -> await(f)).toList();
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    // one bucket of 10 + 5/s for both pods; two per-pod buckets would have let 20 through at once
+    long allowed = 10 + (long) Math.ceil(5 * seconds);
+    assertThat(upstream.calls()).isBetween(10, (int) allowed);
+    assertThat(answers.stream().filter(a -> a.statusCode() == 201).count()).isEqualTo(upstream.calls());
+    assertThat(answers).allSatisfy(a -> assertThat(a.statusCode()).isIn(201, 503));
+    assertThat(answers.stream().filter(a -> a.statusCode() == 503))
+        .allSatisfy(a -> assertThat(a.getHeader("Retry-After")).isNotNull());
+  }
+
+  @Test
+  void aPauseAfterSignalWiresTooManyRequestsOnOnePodHoldsTheOther() {
+    upstream.answer(429, Map.of("Retry-After", "30", "Content-Type", "application/json"), "{\"error\":\"slow down\"}");
+    GatewayHarness one = pod(vertx, Map.of());
+    GatewayHarness two = pod(otherPod, Map.of());
+
+    HttpResponse<Buffer> limited = one.embed("c2c_firstpodtoken01");
+    upstream.succeed();
+    HttpResponse<Buffer> held = two.embed("c2c_secondpodtoken2");
+
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(held.statusCode()).isEqualTo(429);
+    assertThat(Integer.parseInt(held.getHeader("Retry-After"))).isBetween(25, 30);
+    assertThat(upstream.calls()).isEqualTo(1);
+  }
+
+  @Test
+  void aPurgeThroughOnePodRemovesTheTokenFromBoth() {
+    GatewayHarness one = pod(vertx, Map.of());
+    GatewayHarness two = pod(otherPod, Map.of());
+    one.embed(C2C);
+    assertThat(two.embed(C2C).getHeader("X-Cache")).isEqualTo("SHARED");
+
+    HttpResponse<Buffer> purged = one.post("/admin/embed-cache/purge", "application/json",
+        new JsonObject().put("token", C2C).encode(), MultiMap.caseInsensitiveMultiMap()
+            .add("Authorization", "Bearer " + ADMIN));
+
+    assertThat(purged.statusCode()).isEqualTo(200);
+    assertThat(purged.bodyAsJsonObject()).isEqualTo(new JsonObject().put("purged", 1).put("scope", "cluster"));
+    Await.until(() -> two.gateway.embedCache().size() == 0, 1_000, "the other pod dropped its entry");
+    HttpResponse<Buffer> after = two.embed(C2C);
+    assertThat(after.getHeader("X-Cache")).isEqualTo("MISS");
+    assertThat(upstream.calls()).isEqualTo(2);
+  }
+
+  @Test
+  void aPurgeOfAllThroughOnePodEmptiesBoth() {
+    GatewayHarness one = pod(vertx, Map.of());
+    GatewayHarness two = pod(otherPod, Map.of());
+    one.embed(C2C);
+    two.embed("c2c_anothertoken99");
+    two.embed(C2C);
+
+    HttpResponse<Buffer> purged = await(one.client.delete("/admin/embed-cache").bearerTokenAuthentication(ADMIN).send());
+    assertThat(purged.statusCode()).as(purged.bodyAsString()).isEqualTo(200);
+
+    Await.until(() -> one.gateway.embedCache().size() == 0 && two.gateway.embedCache().size() == 0, 1_000,
+        "both pods dropped their entries");
+    assertThat(redis.keys()).noneMatch(k -> k.contains(":embed:"));
+    assertThat(two.embed(C2C).getHeader("X-Cache")).isEqualTo("MISS");
+  }
+
+  @Test
+  void signalWiresNegativeAnswerIsSharedToo() {
+    upstream.answer(404, "{\"error\":\"Not Found\"}");
+    GatewayHarness one = pod(vertx, Map.of());
+    GatewayHarness two = pod(otherPod, Map.of());
+
+    assertThat(one.embed(C2C).statusCode()).isEqualTo(404);
+    HttpResponse<Buffer> second = two.embed(C2C);
+
+    assertThat(second.statusCode()).isEqualTo(404);
+    assertThat(second.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "Not Found"));
+    assertThat(upstream.calls()).isEqualTo(1);
+    assertNoTokenInRedis(C2C);
+  }
+
+  /** No key, value or hash field under the test's prefix holds a C2C token in clear. */
+  private void assertNoTokenInRedis(String c2c) {
+    Map<String, String> contents = redis.contents();
+    assertThat(contents).isNotEmpty();
+    contents.forEach((key, value) -> {
+      assertThat(key).doesNotContain(c2c).doesNotContain("c2c_");
+      assertThat(value).doesNotContain(c2c).doesNotContain("c2c_");
+    });
+  }
+}

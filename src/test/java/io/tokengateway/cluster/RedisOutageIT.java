@@ -1,0 +1,91 @@
+package io.tokengateway.cluster;
+
+import static io.tokengateway.support.GatewayHarness.C2C;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tokengateway.support.Await;
+import io.tokengateway.support.FakeSignalWire;
+import io.tokengateway.support.GatewayHarness;
+import io.tokengateway.support.RedisSupport;
+import io.tokengateway.support.TcpProxy;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Redis going away and coming back, through a relay the test can cut: the gateway keeps answering from local
+ * state and SignalWire, reports {@code gateway_redis_available 0}, and returns to 1 by itself.
+ */
+@ExtendWith(VertxExtension.class)
+class RedisOutageIT {
+
+  @Test
+  void servesOnLocalStateWhileRedisIsAwayAndRecoversByItself(Vertx vertx) {
+    RedisSupport.assumeRunning();
+    RedisSupport redis = new RedisSupport(vertx);
+    TcpProxy relay = new TcpProxy(vertx, RedisSupport.PORT).start();
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of("redis.url", RedisSupport.url(relay.port()),
+        "redis.keyPrefix", redis.prefix, "redis.timeoutMs", 500));
+    try {
+      assertThat(available(gw)).isEqualTo(1);
+      assertThat(gw.embed(C2C).statusCode()).isEqualTo(201);
+
+      relay.stop();
+      Await.until(() -> available(gw) == 0, 5_000, "gateway_redis_available drops to 0");
+      assertThat(gw.embed(C2C).getHeader("X-Cache")).as("a local hit needs no Redis").isEqualTo("HIT");
+      assertThat(gw.embed("c2c_coldwhileredisaway1").statusCode()).as("a miss goes to SignalWire").isEqualTo(201);
+      assertThat(upstream.calls()).isEqualTo(2);
+
+      relay.start();
+      Await.until(() -> available(gw) == 1, 5_000, "gateway_redis_available returns to 1");
+      assertThat(gw.embed("c2c_afterredisreturned").statusCode()).isEqualTo(201);
+      assertThat(redis.keys()).as("shared again once Redis is back").anyMatch(k -> k.contains(":embed:"));
+    } finally {
+      gw.stop();
+      redis.close();
+    }
+  }
+
+  @Test
+  void startsAndServesWhenRedisNeverAnswers(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    // nothing listens on port 1 of the loopback
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of("redis.url", RedisSupport.url(1)));
+    try {
+      assertThat(gw.get("/health/ready").statusCode()).isEqualTo(200);
+      assertThat(available(gw)).isEqualTo(0);
+      assertThat(gw.embed(C2C).statusCode()).isEqualTo(201);
+      assertThat(gw.embed(C2C).getHeader("X-Cache")).isEqualTo("HIT");
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void withoutRedisEachPodKeepsToItsShareOfTheBudget(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of("redis.url", RedisSupport.url(1),
+        "upstream.rateLimit.perSecond", 10, "upstream.rateLimit.burst", 10, "upstream.rateLimit.maxWaitMs", 0,
+        "cluster.expectedReplicas", 5));
+    try {
+      long start = System.nanoTime();
+      var answers = gw.embedsAtOnce(8, i -> "c2c_shareofbudget" + i);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      // a burst of 10 / 5 replicas = 2, refilled at 10 / 5 = 2 per second
+      assertThat(upstream.calls()).isBetween(2, 2 + (int) Math.ceil(2 * seconds));
+      assertThat(answers.stream().filter(a -> a.statusCode() == 503).count()).isEqualTo(8 - upstream.calls());
+    } finally {
+      gw.stop();
+    }
+  }
+
+  private static int available(GatewayHarness gw) {
+    String metrics = gw.get("/metrics").bodyAsString();
+    return metrics.lines().filter(l -> l.startsWith("gateway_redis_available "))
+        .map(l -> (int) Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst()
+        .orElseThrow(() -> new AssertionError("no gateway_redis_available in /metrics"));
+  }
+}
