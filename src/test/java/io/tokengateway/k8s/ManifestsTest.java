@@ -32,23 +32,31 @@ import org.junit.jupiter.api.io.TempDir;
 class ManifestsTest {
 
   private static final Path K8S = Path.of("k8s");
+  private static final Path OVERLAY = K8S.resolve("overlays/redis");
   private static final YAMLMapper YAML = new YAMLMapper();
   private static final List<JsonNode> DOCS = new ArrayList<>();
 
   @BeforeAll
   static void parse() throws Exception {
     try (Stream<Path> files = Files.walk(K8S)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
-        try (var it = YAML.readValues(new YAMLFactory().createParser(f.toFile()), JsonNode.class)) {
-          while (it.hasNext()) {
-            JsonNode doc = it.next();
-            if (doc != null && !doc.isNull() && !doc.isEmpty()) {
-              DOCS.add(doc);
-            }
-          }
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml") && !p.startsWith(K8S.resolve("overlays")))
+          .toList()) {
+        DOCS.addAll(documents(f));
+      }
+    }
+  }
+
+  private static List<JsonNode> documents(Path file) throws java.io.IOException {
+    List<JsonNode> docs = new ArrayList<>();
+    try (var it = YAML.readValues(new YAMLFactory().createParser(file.toFile()), JsonNode.class)) {
+      while (it.hasNext()) {
+        JsonNode doc = it.next();
+        if (doc != null && !doc.isNull() && !doc.isEmpty()) {
+          docs.add(doc);
         }
       }
     }
+    return docs;
   }
 
   private static JsonNode kind(String kind) {
@@ -71,10 +79,47 @@ class ManifestsTest {
   }
 
   @Test
-  void kustomizationListsExistingFiles() {
-    for (JsonNode r : kind("Kustomization").path("resources")) {
-      assertThat(K8S.resolve(r.asText())).exists();
+  void kustomizationsListExistingFiles() throws Exception {
+    for (Path dir : List.of(K8S, K8S.resolve("base"), OVERLAY)) {
+      JsonNode k = documents(dir.resolve("kustomization.yaml")).get(0);
+      for (JsonNode r : k.path("resources")) {
+        assertThat(dir.resolve(r.asText())).as(dir + ": " + r.asText()).exists();
+      }
+      for (JsonNode p : k.path("patches")) {
+        if (p.has("path")) {
+          assertThat(dir.resolve(p.path("path").asText())).exists();
+        }
+      }
     }
+  }
+
+  /** The cluster-mode overlay: Redis from a Secret, the whole budget shared, and a fallback within it. */
+  @Test
+  void redisOverlaySharesTheBudgetAndFallsBackWithinIt() throws Exception {
+    JsonNode patch = documents(OVERLAY.resolve("deployment-redis.yaml")).get(0);
+    JsonNode env = patch.at("/spec/template/spec/containers/0/env");
+    Map<String, String> values = new java.util.HashMap<>();
+    env.forEach(e -> values.put(e.path("name").asText(), e.path("value").asText()));
+    Settings defaults = ConfigLoader.load(Map.of());
+    Set<String> known = new HashSet<>();
+    defaults.keys().forEach(k -> known.add(ConfigLoader.envName(k)));
+    assertThat(known).containsAll(values.keySet());
+
+    JsonNode secret = documents(OVERLAY.resolve("secret-redis.yaml")).get(0);
+    String secretKey = env.findValue("secretKeyRef").path("key").asText();
+    assertThat(env.findValue("secretKeyRef").path("name").asText()).isEqualTo(secret.at("/metadata/name").asText());
+    assertThat(secret.at("/stringData/" + secretKey).asText()).startsWith("REPLACE_WITH_");
+    assertThat(values).containsKey("GATEWAY_REDIS_URL");
+
+    int maxReplicas = kind("HorizontalPodAutoscaler").at("/spec/maxReplicas").asInt();
+    int budget = Integer.parseInt(values.get("GATEWAY_UPSTREAM_RATE_LIMIT_PER_SECOND"));
+    int replicas = Integer.parseInt(values.get("GATEWAY_CLUSTER_EXPECTED_REPLICAS"));
+    assertThat(replicas).as("expected replicas = the HPA's maximum").isEqualTo(maxReplicas);
+    assertThat(budget).as("the shared budget within SignalWire's 1,380 POST/s").isLessThanOrEqualTo(1_380);
+    assertThat(budget / replicas * maxReplicas).as("the fallback, every pod at its share").isLessThanOrEqualTo(1_380);
+
+    String kustomization = Files.readString(OVERLAY.resolve("kustomization.yaml"));
+    assertThat(kustomization).contains("kind: NetworkPolicy").contains("port: 6379");
   }
 
   @Test
@@ -145,7 +190,7 @@ class ManifestsTest {
 
   @Test
   void dashboardAndAlertsUseOnlyExportedMetricNames() throws Exception {
-    String text = Files.readString(K8S.resolve("grafana-dashboard.json")) + Files.readString(K8S.resolve("prometheus-rules.yaml"));
+    String text = Files.readString(K8S.resolve("grafana-dashboard.json")) + Files.readString(K8S.resolve("base/prometheus-rules.yaml"));
     new ObjectMapper().readTree(Files.readString(K8S.resolve("grafana-dashboard.json")));
     Matcher m = Pattern.compile("gateway_[a-z_]+").matcher(text);
     Set<String> used = new HashSet<>();
@@ -156,7 +201,7 @@ class ManifestsTest {
     assertThat(GatewayMetrics.NAMES).containsAll(used);
     for (String alert : List.of("gateway_breaker_state", "gateway_upstream_requests_total", "gateway_requests_total",
         "gateway_request_duration_seconds")) {
-      assertThat(Files.readString(K8S.resolve("prometheus-rules.yaml"))).contains(alert);
+      assertThat(Files.readString(K8S.resolve("base/prometheus-rules.yaml"))).contains(alert);
     }
   }
 }
