@@ -47,8 +47,8 @@ printf '%-28s %12s %10s %10s\n' "server" "requests/s" "p50" "p99"
 
 # 1) the gateway's cached embed path (one event loop: the same core budget as the others), with its defaults
 #    and with Vert.x's own per-request HTTP meters off (management.vertxMetrics=false)
-run_gateway() { # name vertxMetrics
-  taskset -c "$SERVER_CPU" env SIGNALWIRE_BASE_URL="http://127.0.0.1:$SIM_PORT" SIGNALWIRE_PROJECT_ID=sim-project \
+run_gateway() { # name vertxMetrics [extra VAR=value...]
+  taskset -c "$SERVER_CPU" env "${@:3}" SIGNALWIRE_BASE_URL="http://127.0.0.1:$SIM_PORT" SIGNALWIRE_PROJECT_ID=sim-project \
     SIGNALWIRE_API_TOKEN=sim-api-token GATEWAY_PORT="$GW_PORT" GATEWAY_MANAGEMENT_PORT="$MGMT_PORT" \
     GATEWAY_HTTP_INSTANCES=1 GATEWAY_CLIENT_RATE_LIMIT_PER_SECOND=1000000 GATEWAY_CLIENT_RATE_LIMIT_BURST=1000000 \
     GATEWAY_MANAGEMENT_VERTX_METRICS="$2" GATEWAY_LOG_LEVEL="${GATEWAY_LOG_LEVEL:-WARN}" \
@@ -61,6 +61,14 @@ run_gateway() { # name vertxMetrics
 }
 run_gateway gateway_cached true
 run_gateway gateway_no_vertx_meters false
+# the same in cluster mode on the local Redis: a local hit must not touch Redis, so it should match the first row
+REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+if redis-cli -u "$REDIS_URL" ping > /dev/null 2>&1; then
+  run_gateway gateway_cluster true GATEWAY_REDIS_URL="$REDIS_URL" GATEWAY_REDIS_KEY_PREFIX="tg-bench-$$:"
+  redis-cli -u "$REDIS_URL" --scan --pattern "tg-bench-$$:*" | xargs -r redis-cli -u "$REDIS_URL" del > /dev/null
+else
+  echo "no Redis answers at $REDIS_URL: the cluster-mode row is skipped"; RPS_gateway_cluster=0
+fi
 
 # 2) the bare Vert.x 5 server answering the same number of bytes
 taskset -c "$SERVER_CPU" java -cp "$BARE_CP" io.tokengateway.bench.BareVertxServer "$BARE_PORT" 1 "$SIZE" > "$WORK/bare.log" 2>&1 &
@@ -105,6 +113,7 @@ awk -v g="$P50_gateway_miss" -v d="$P50_simulator_direct" 'BEGIN {
   printf "miss path: gateway adds %.0f us at p50 over the simulator directly (target < 1000 us)\n", g - d }'
 
 awk -v g="$RPS_gateway_cached" -v q="$RPS_gateway_no_vertx_meters" -v b="$RPS_bare_vertx" \
-    -v n="$RPS_nginx_proxy_cache" 'BEGIN {
+    -v n="$RPS_nginx_proxy_cache" -v c="$RPS_gateway_cluster" 'BEGIN {
+  if (c > 0) printf "cluster mode / single-process (cached path, defaults) = %.1f%%\n", 100 * c / g;
   printf "gateway / bare Vert.x = %.1f%% (defaults), %.1f%% (management.vertxMetrics=false); target >= 85%%\n", 100 * g / b, 100 * q / b;
   printf "gateway / nginx proxy_cache = %.2fx (defaults), %.2fx (management.vertxMetrics=false)\n", g / n, q / n }'

@@ -81,8 +81,9 @@ public final class UpstreamGuard {
           metrics.upstream(endpoint.label(), outcome, sentAt[0] < 0 ? -1 : System.nanoTime() - sentAt[0]);
           // SignalWire's own 429 (shared with the other pods), or a pause another pod shared
           if (ar.failed() && ar.cause() instanceof GatewayFailure f && f.status() == 429) {
-            g.pause(f.retryAfterSeconds());
-            if (sentAt[0] >= 0) {
+            boolean fromSignalWire = sentAt[0] >= 0;
+            g.pause(f.retryAfterSeconds(), fromSignalWire);
+            if (fromSignalWire) {
               permits.paused(endpoint, f.retryAfterSeconds());
             }
           }
@@ -163,11 +164,15 @@ public final class UpstreamGuard {
       return paused ? pausedUntil.get() - now : 0;
     }
 
-    void pause(int seconds) {
+    void pause(int seconds, boolean fromSignalWire) {
       long until = ticker.read() + TimeUnit.SECONDS.toNanos(seconds);
       pausedUntil.accumulateAndGet(until, (a, b) -> paused && a - b > 0 ? a : b);
       paused = true;
-      LOG.warn("SignalWire answered 429 on {}: pausing its calls for {} s", endpoint.label(), seconds);
+      if (fromSignalWire) {
+        LOG.warn("SignalWire answered 429 on {}: pausing its calls for {} s", endpoint.label(), seconds);
+      } else {
+        LOG.info("another pod paused SignalWire calls on {}: pausing here too for {} s", endpoint.label(), seconds);
+      }
     }
   }
 }

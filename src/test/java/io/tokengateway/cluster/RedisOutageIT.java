@@ -24,6 +24,10 @@ class RedisOutageIT {
   @Test
   void servesOnLocalStateWhileRedisIsAwayAndRecoversByItself(Vertx vertx) {
     RedisSupport.assumeRunning();
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RedisLink.class);
+    var captured = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    captured.start();
+    log.addAppender(captured);
     RedisSupport redis = new RedisSupport(vertx);
     TcpProxy relay = new TcpProxy(vertx, RedisSupport.PORT).start();
     FakeSignalWire upstream = FakeSignalWire.start(vertx);
@@ -43,7 +47,11 @@ class RedisOutageIT {
       Await.until(() -> available(gw) == 1, 5_000, "gateway_redis_available returns to 1");
       assertThat(gw.embed("c2c_afterredisreturned").statusCode()).isEqualTo(201);
       assertThat(redis.keys()).as("shared again once Redis is back").anyMatch(k -> k.contains(":embed:"));
+      assertThat(captured.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage().split(" ")[2]))
+          .as("one line per change of state, however many commands failed")
+          .containsExactly("INFO available:", "WARN unavailable", "INFO available:");
     } finally {
+      log.detachAppender(captured);
       gw.stop();
       redis.close();
     }
