@@ -54,8 +54,7 @@ public final class Cluster {
     int replicas = config.cluster().expectedReplicas();
     UpstreamRateLimiter share = new UpstreamRateLimiter(vertx, Math.max(1, r.upstreamPerSecond() / replicas),
         Math.max(1, r.upstreamBurst() / replicas), r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), time.timeMeter());
-    return new SharedRateLimiter(vertx, redis, keys, r.upstreamPerSecond(), r.upstreamBurst(), r.upstreamMaxWaitMs(),
-        r.upstreamMaxQueue(), share);
+    return new SharedRateLimiter(vertx, redis, keys, r, share);
   }
 
   /** The local cache's loader: Redis first, then SignalWire through {@code signalWire} under a cluster lock. */

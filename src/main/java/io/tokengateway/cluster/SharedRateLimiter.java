@@ -9,7 +9,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Response;
+import io.tokengateway.config.ResilienceOptions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -63,24 +65,18 @@ public final class SharedRateLimiter implements UpstreamPermits {
   private final RedisLink redis;
   private final ClusterKeys keys;
   private final UpstreamRateLimiter local;
-  private final int perSecond;
-  private final int burst;
-  private final int maxWaitMs;
-  private final int maxQueue;
+  private final ResilienceOptions options;
   private final AtomicInteger waiting = new AtomicInteger();
 
   /**
    * @param local the stand-in while Redis is unavailable, sized at this pod's share of the budget
    */
-  public SharedRateLimiter(Vertx vertx, RedisLink redis, ClusterKeys keys, int perSecond, int burst, int maxWaitMs,
-      int maxQueue, UpstreamRateLimiter local) {
+  public SharedRateLimiter(Vertx vertx, RedisLink redis, ClusterKeys keys, ResilienceOptions options,
+      UpstreamRateLimiter local) {
     this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
-    this.perSecond = perSecond;
-    this.burst = burst;
-    this.maxWaitMs = maxWaitMs;
-    this.maxQueue = maxQueue;
+    this.options = options;
     this.local = local;
   }
 
@@ -89,11 +85,12 @@ public final class SharedRateLimiter implements UpstreamPermits {
     if (!redis.available()) {
       return local.acquire();
     }
-    if (waiting.incrementAndGet() > maxQueue) {
+    if (waiting.incrementAndGet() > options.upstreamMaxQueue()) {
       waiting.decrementAndGet();
       return Future.failedFuture(QUEUE_FULL);
     }
-    return redis.eval(TAKE, List.of(keys.bucket(), keys.pause(endpoint)), perSecond, burst, maxWaitMs)
+    return redis.eval(TAKE, List.of(keys.bucket(), keys.pause(endpoint)), options.upstreamPerSecond(),
+        options.upstreamBurst(), options.upstreamMaxWaitMs())
         .transform(ar -> {
           if (ar.failed()) {
             waiting.decrementAndGet();
@@ -118,10 +115,12 @@ public final class SharedRateLimiter implements UpstreamPermits {
     if (verdict == 1) {
       return Future.succeededFuture();
     }
+    if (verdict == 0) {
+      return Future.failedFuture(UpstreamRateLimiter.rejected(TimeUnit.MILLISECONDS.toNanos(ms)));
+    }
     int seconds = (int) Math.max(1, (ms + 999) / 1000);
-    return Future.failedFuture(verdict < 0
-        ? GatewayFailure.retryLater(429, seconds, Outcome.RATE_LIMITED, "paused after SignalWire's 429 (shared)")
-        : GatewayFailure.retryLater(503, seconds, Outcome.RATE_LIMITED, "upstream rate limit (shared)"));
+    return Future.failedFuture(
+        GatewayFailure.retryLater(429, seconds, Outcome.RATE_LIMITED, "paused after SignalWire's 429 (shared)"));
   }
 
   @Override

@@ -67,7 +67,8 @@ public final class UpstreamRateLimiter implements UpstreamPermits {
     return permit.future();
   }
 
-  static GatewayFailure rejected(long nanosToWait) {
+  /** The 503 for a call whose permit would come {@code nanosToWait} from now: too late. */
+  public static GatewayFailure rejected(long nanosToWait) {
     int seconds = (int) Math.max(1, (nanosToWait + 999_999_999L) / 1_000_000_000L);
     return GatewayFailure.retryLater(503, seconds, Outcome.RATE_LIMITED, "upstream rate limit");
   }
