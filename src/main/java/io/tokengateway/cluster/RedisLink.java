@@ -29,6 +29,8 @@ public final class RedisLink {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
   static final long PROBE_INTERVAL_MS = 1_000;
+  /** The first probe also loads classes and opens the first connection: it gets this long, not the timeout. */
+  static final long FIRST_PROBE_MS = 2_000;
 
   /** A command not sent, or not answered in time: the caller falls back to local state. */
   static final RedisUnavailable UNAVAILABLE = new RedisUnavailable("Redis unavailable");
@@ -70,11 +72,11 @@ public final class RedisLink {
 
   /** Probes once (so the state is known when the gateway reports ready), then every second. */
   public Future<Void> start() {
-    return probe().onComplete(ar -> {
+    return probe(Math.max(options.timeoutMs(), FIRST_PROBE_MS)).onComplete(ar -> {
       if (!available.get()) {
         LOG.warn("Redis {} does not answer: serving from local state until it does", options.endpoint());
       }
-      probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probe());
+      probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probe(options.timeoutMs()));
     });
   }
 
@@ -95,7 +97,7 @@ public final class RedisLink {
     if (!available.get()) {
       return Future.failedFuture(UNAVAILABLE);
     }
-    return bounded(client.send(request));
+    return bounded(client.send(request), options.timeoutMs());
   }
 
   /** Several commands pipelined on one connection. */
@@ -103,7 +105,7 @@ public final class RedisLink {
     if (!available.get()) {
       return Future.failedFuture(UNAVAILABLE);
     }
-    return bounded(client.batch(requests));
+    return bounded(client.batch(requests), options.timeoutMs());
   }
 
   /** Runs a Lua script ({@code EVAL}); the script text is small and Redis caches its compilation. */
@@ -116,8 +118,8 @@ public final class RedisLink {
     return send(r);
   }
 
-  private Future<Void> probe() {
-    return bounded(client.send(Request.cmd(Command.PING))).transform(ar -> {
+  private Future<Void> probe(long withinMs) {
+    return bounded(client.send(Request.cmd(Command.PING)), withinMs).transform(ar -> {
       if (ar.succeeded()) {
         up();
         ensureSubscribed();
@@ -161,13 +163,13 @@ public final class RedisLink {
   }
 
   /**
-   * {@code answer} within the timeout, completed on the caller's context; a timeout or a connection failure
+   * {@code answer} within {@code withinMs}, completed on the caller's context; a timeout or a connection failure
    * marks Redis down (an error reply, such as a script error, does not).
    */
-  private <T> Future<T> bounded(Future<T> answer) {
+  private <T> Future<T> bounded(Future<T> answer, long withinMs) {
     Context caller = vertx.getOrCreateContext();
     Promise<T> result = Promise.promise();
-    long timer = vertx.setTimer(options.timeoutMs(), id -> {
+    long timer = vertx.setTimer(withinMs, id -> {
       if (result.tryFail(TIMED_OUT)) {
         down(TIMED_OUT.getMessage());
       }
