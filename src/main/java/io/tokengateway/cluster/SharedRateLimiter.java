@@ -27,9 +27,10 @@ public final class SharedRateLimiter implements UpstreamPermits {
   /**
    * KEYS: bucket, pause. ARGV: permits per second, burst, longest wait in ms. Returns {1, waitMs} when a
    * permit is taken (to use after waitMs), {0, waitMs} when the wait would be too long (nothing taken),
-   * {-1, pauseMs} while the endpoint is paused.
+   * {-1, pauseMs} while the endpoint is paused. Tokens are fractional; time is Redis's own, in ms.
    */
   static final String TAKE = """
+      redis.replicate_commands() -- Redis 5 and 6: allows writes after TIME (always so from Redis 7)
       local pause = redis.call('PTTL', KEYS[2])
       if pause > 0 then return {-1, pause} end
       local t = redis.call('TIME')
