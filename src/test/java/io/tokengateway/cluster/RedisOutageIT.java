@@ -58,6 +58,33 @@ class RedisOutageIT {
   }
 
   @Test
+  void aSlowRedisCountsAsUnavailableAndRequestsGoOnWithoutIt(Vertx vertx) {
+    RedisSupport.assumeRunning();
+    RedisSupport redis = new RedisSupport(vertx);
+    TcpProxy relay = new TcpProxy(vertx, RedisSupport.PORT).start();
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of("redis.url", RedisSupport.url(relay.port()),
+        "redis.keyPrefix", redis.prefix, "redis.timeoutMs", 100));
+    try {
+      assertThat(available(gw)).isEqualTo(1);
+
+      relay.stall();
+      long start = System.nanoTime();
+      assertThat(gw.embed(C2C).statusCode()).as("Redis too slow: SignalWire directly").isEqualTo(201);
+      assertThat((System.nanoTime() - start) / 1_000_000).as("waited about redis.timeoutMs, not more")
+          .isLessThan(2_000);
+      assertThat(available(gw)).isEqualTo(0);
+      assertThat(upstream.calls()).isEqualTo(1);
+
+      relay.flow();
+      Await.until(() -> available(gw) == 1, 5_000, "gateway_redis_available returns to 1");
+    } finally {
+      gw.stop();
+      redis.close();
+    }
+  }
+
+  @Test
   void startsAndServesWhenRedisNeverAnswers(Vertx vertx) {
     FakeSignalWire upstream = FakeSignalWire.start(vertx);
     // nothing listens on port 1 of the loopback

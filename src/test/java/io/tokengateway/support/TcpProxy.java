@@ -20,6 +20,8 @@ public final class TcpProxy {
   private final int targetPort;
   private final NetClient client;
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+  private final java.util.Queue<Runnable> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private volatile boolean stalled;
   private NetServer server;
   private int port;
 
@@ -43,6 +45,22 @@ public final class TcpProxy {
     open.clear();
   }
 
+  /** Holds every answer from the server until {@link #flow()}: a server that has become slow. */
+  public void stall() {
+    stalled = true;
+  }
+
+  /** Delivers what was held and relays as before. */
+  public void flow() {
+    vertx.runOnContext(v -> {
+      stalled = false;
+      Runnable r;
+      while ((r = held.poll()) != null) {
+        r.run();
+      }
+    });
+  }
+
   public int port() {
     return port;
   }
@@ -53,8 +71,16 @@ public final class TcpProxy {
     Future<NetSocket> outbound = client.connect(targetPort, "127.0.0.1");
     outbound.onSuccess(out -> {
       open.add(out);
-      inbound.pipeTo(out);
-      out.pipeTo(inbound);
+      inbound.handler(out::write);
+      out.handler(answer -> {
+        if (stalled) {
+          held.add(() -> inbound.write(answer));
+        } else {
+          inbound.write(answer);
+        }
+      });
+      inbound.closeHandler(v -> out.close());
+      out.closeHandler(v -> inbound.close());
       inbound.resume();
     }).onFailure(t -> inbound.close());
   }
