@@ -64,7 +64,9 @@ public final class RedisLink {
     if (!options.password().isEmpty()) {
       redis.setPassword(options.password().reveal());
     }
-    redis.getNetClientOptions().setConnectTimeout(Math.max(options.timeoutMs(), 100)).setTcpNoDelay(true);
+    // rediss:// turns TLS on; the server's certificate must then match its host name (the JVM's trust store)
+    redis.getNetClientOptions().setConnectTimeout(Math.max(options.timeoutMs(), 100)).setTcpNoDelay(true)
+        .setHostnameVerificationAlgorithm("HTTPS");
     this.client = Redis.createClient(vertx, redis);
     metrics.gauge("gateway.redis.available", "1 while Redis answers in time (cluster mode), else 0", available,
         a -> a.get() ? 1 : 0);
