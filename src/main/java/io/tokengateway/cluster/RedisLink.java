@@ -45,6 +45,8 @@ public final class RedisLink {
   private volatile RedisConnection subscriber;
   private volatile boolean subscribing;
   private volatile boolean closed;
+  /** Why the last probe failed (Redis's own error, or a connection problem): never holds a credential. */
+  private volatile String lastProblem = "no answer yet";
   private long probeTimer = -1;
 
   /**
@@ -76,7 +78,8 @@ public final class RedisLink {
   public Future<Void> start() {
     return probe(Math.max(options.timeoutMs(), FIRST_PROBE_MS)).onComplete(ar -> {
       if (!available.get()) {
-        LOG.warn("Redis {} does not answer: serving from local state until it does", options.endpoint());
+        LOG.warn("Redis {} unavailable ({}): serving from local state until it answers", options.endpoint(),
+            lastProblem);
       }
       probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probe(options.timeoutMs()));
     });
@@ -125,6 +128,8 @@ public final class RedisLink {
       if (ar.succeeded()) {
         up();
         ensureSubscribed();
+      } else {
+        lastProblem = String.valueOf(ar.cause().getMessage());
       }
       return Future.succeededFuture();
     });

@@ -117,6 +117,28 @@ class RedisOutageIT {
     }
   }
 
+  @Test
+  void aRejectedPasswordIsLoggedWithRedisReasonButNeverThePassword(Vertx vertx) {
+    RedisSupport.assumeRunning();
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RedisLink.class);
+    var captured = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+    captured.start();
+    log.addAppender(captured);
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    // the test Redis has no such user: AUTH is refused
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of(
+        "redis.url", "redis://no-such-user:pw-never-logged-417@127.0.0.1:" + RedisSupport.PORT + "/0", "redis.timeoutMs", 500));
+    try {
+      assertThat(available(gw)).isEqualTo(0);
+      assertThat(gw.embed(C2C).statusCode()).isEqualTo(201);
+      assertThat(captured.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("WRONGPASS"));
+      assertThat(captured.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("pw-never-logged"));
+    } finally {
+      log.detachAppender(captured);
+      gw.stop();
+    }
+  }
+
   private static int available(GatewayHarness gw) {
     String metrics = gw.get("/metrics").bodyAsString();
     return metrics.lines().filter(l -> l.startsWith("gateway_redis_available "))
