@@ -13,6 +13,6 @@ WORKDIR /app
 COPY --from=build /src/target/token-gateway.jar /app/token-gateway.jar
 COPY conf /app/conf
 USER 10001:10001
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Dvertx.cacheDirBase=/tmp/vertx-cache"
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Dvertx.cacheDirBase=/tmp/vertx-cache"
 EXPOSE 8080 9090
 ENTRYPOINT ["java", "-jar", "/app/token-gateway.jar"]

@@ -2,11 +2,14 @@
 # Measures the gateway's cached embed path against a bare Vert.x 5 server answering the same bytes, and nginx
 # with proxy_cache in front of the same upstream. Each server runs pinned to CPU 1, wrk to CPU 0.
 #   loadtest/bench.sh [seconds] [connections]       (defaults: 15 s, 64 connections)
-# Prints requests/s, p50 and p99 for each, and the ratios.
+#   ROUNDS=3 WARMUP=8 (defaults): the servers take turns ROUNDS times, each warmed up WARMUP s before it is measured
+# Prints every round's requests/s, p50 and p99, then each server's median round, and the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_RUN="${1:-15}"
 CONNS="${2:-64}"
+ROUNDS="${ROUNDS:-3}"
+WARMUP="${WARMUP:-8}"
 SERVER_CPU="${SERVER_CPU:-1}"
 LOAD_CPU="${LOAD_CPU:-0}"
 GW_PORT=18080; MGMT_PORT=18090; SIM_PORT=19000; BARE_PORT=18100; NGINX_PORT=18200
@@ -19,15 +22,20 @@ command -v wrk > /dev/null && command -v nginx > /dev/null || {
 mvn -B -q -f loadtest/pom.xml compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=compile
 BARE_CP="loadtest/target/classes:$(cat loadtest/target/cp.txt)"
 
+# Every JVM server gets the heap the k8s manifests give a pod (512 MiB limit x MaxRAMPercentage=75) and the
+# collector the JVM picks in such a container: the machine's default heap (a quarter of its RAM) makes young
+# collections rare but long, and they alone put p99 above 5 ms.
+export JAVA_TOOL_OPTIONS="${SERVER_JVM_OPTS:--Xmx384m -XX:+UseSerialGC}"
+
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 wait_for() { for _ in $(seq 1 100); do curl -fs -o /dev/null -X "${2:-GET}" -H 'Content-Type: application/json' -d "${3:-}" "$1" && return 0; sleep 0.2; done; echo "no answer from $1"; return 1; }
 TOKEN='{"token":"c2c_7acc0e5e968706a032983cd80cdca219"}'
 
-run_wrk() { # name url -> prints "name rps p50 p99"
+run_wrk() { # name url -> prints "name rps p50 p99" and appends it to $WORK/name.rounds
   local out
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d2s -s loadtest/bench/post.lua "$2" > /dev/null   # warm-up
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${WARMUP}s" -s loadtest/bench/post.lua "$2" > /dev/null   # warm-up
   out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${SECONDS_RUN}s" --latency -s loadtest/bench/post.lua "$2")
   echo "$out" > "$WORK/$1.txt"
   local rps p50 p99
@@ -35,14 +43,21 @@ run_wrk() { # name url -> prints "name rps p50 p99"
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   printf '%-28s %12s %10s %10s\n' "$1" "$rps" "$p50" "$p99"
-  eval "RPS_$1=$rps"
+  echo "$rps $p50 $p99" >> "$WORK/$1.rounds"
 }
+
+median() { # name -> prints the median round's line, sets RPS_name
+  local line; line=$(sort -n "$WORK/$1.rounds" | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')
+  printf '%-28s %12s %10s %10s\n' "$1" $line
+  eval "RPS_$1=${line%% *}"
+}
+rm -f "$WORK"/*.rounds
 
 taskset -c "$SERVER_CPU" java -jar target/token-gateway.jar simulator --port "$SIM_PORT" --instances 1 > "$WORK/simulator.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$SIM_PORT/simulator/stats"
 
-echo "server on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU, $CONNS connections, ${SECONDS_RUN}s"
+echo "server on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU, $CONNS connections, ${SECONDS_RUN}s, JVM: $JAVA_TOOL_OPTIONS"
 printf '%-28s %12s %10s %10s\n' "server" "requests/s" "p50" "p99"
 
 # 1) the gateway's cached embed path (one event loop: the same core budget as the others), with its defaults
@@ -59,38 +74,48 @@ run_gateway() { # name vertxMetrics [extra VAR=value...]
   run_wrk "$1" "http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens"
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 }
-run_gateway gateway_cached true
-run_gateway gateway_no_vertx_meters false
-# the same in cluster mode on the local Redis: a local hit must not touch Redis, so it should match the first row
-REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
-if redis-cli -u "$REDIS_URL" ping > /dev/null 2>&1; then
-  run_gateway gateway_cluster true GATEWAY_REDIS_URL="$REDIS_URL" GATEWAY_REDIS_KEY_PREFIX="tg-bench-$$:"
-  redis-cli -u "$REDIS_URL" --scan --pattern "tg-bench-$$:*" | xargs -r redis-cli -u "$REDIS_URL" del > /dev/null
-else
-  echo "no Redis answers at $REDIS_URL: the cluster-mode row is skipped"; RPS_gateway_cluster=0
-fi
+one_round() {
+  run_gateway gateway_cached true
+  run_gateway gateway_no_vertx_meters false
+  # the same in cluster mode on the local Redis: a local hit must not touch Redis, so it should match the first row
+  REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+  if redis-cli -u "$REDIS_URL" ping > /dev/null 2>&1; then
+    run_gateway gateway_cluster true GATEWAY_REDIS_URL="$REDIS_URL" GATEWAY_REDIS_KEY_PREFIX="tg-bench-$$:"
+    redis-cli -u "$REDIS_URL" --scan --pattern "tg-bench-$$:*" | xargs -r redis-cli -u "$REDIS_URL" del > /dev/null
+  else
+    echo "no Redis answers at $REDIS_URL: the cluster-mode row is skipped"
+  fi
 
-# 2) the bare Vert.x 5 server answering the same number of bytes
-taskset -c "$SERVER_CPU" java -cp "$BARE_CP" io.tokengateway.bench.BareVertxServer "$BARE_PORT" 1 "$SIZE" > "$WORK/bare.log" 2>&1 &
-BARE_PID=$!; pids+=($BARE_PID)
-wait_for "http://127.0.0.1:$BARE_PORT/" POST "$TOKEN"
-run_wrk bare_vertx "http://127.0.0.1:$BARE_PORT/api/fabric/embeds/tokens"
-kill -TERM "$BARE_PID"; wait "$BARE_PID" 2>/dev/null || true
+  # 2) the bare Vert.x 5 server answering the same number of bytes
+  taskset -c "$SERVER_CPU" java -cp "$BARE_CP" io.tokengateway.bench.BareVertxServer "$BARE_PORT" 1 "$SIZE" > "$WORK/bare.log" 2>&1 &
+  BARE_PID=$!; pids+=($BARE_PID)
+  wait_for "http://127.0.0.1:$BARE_PORT/" POST "$TOKEN"
+  run_wrk bare_vertx "http://127.0.0.1:$BARE_PORT/api/fabric/embeds/tokens"
+  kill -TERM "$BARE_PID"; wait "$BARE_PID" 2>/dev/null || true
 
-# 3) nginx proxy_cache keyed on the body, in front of the same upstream
-NGINX_DIR="$(pwd)/$WORK/nginx"; rm -rf "$NGINX_DIR"; mkdir -p "$NGINX_DIR"
-sed -e "s#__DIR__#$NGINX_DIR#g" -e "s#__PORT__#$NGINX_PORT#g" -e "s#__UPSTREAM__#127.0.0.1:$SIM_PORT#g" \
-  loadtest/bench/nginx.conf > "$NGINX_DIR/nginx.conf"
-taskset -c "$SERVER_CPU" nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" &
-NGINX_PID=$!; pids+=($NGINX_PID)
-wait_for "http://127.0.0.1:$NGINX_PORT/api/fabric/embeds/tokens" POST "$TOKEN"
-run_wrk nginx_proxy_cache "http://127.0.0.1:$NGINX_PORT/api/fabric/embeds/tokens"
+  # 3) nginx proxy_cache keyed on the body, in front of the same upstream
+  NGINX_DIR="$(pwd)/$WORK/nginx"; rm -rf "$NGINX_DIR"; mkdir -p "$NGINX_DIR"
+  sed -e "s#__DIR__#$NGINX_DIR#g" -e "s#__PORT__#$NGINX_PORT#g" -e "s#__UPSTREAM__#127.0.0.1:$SIM_PORT#g" \
+    loadtest/bench/nginx.conf > "$NGINX_DIR/nginx.conf"
+  taskset -c "$SERVER_CPU" nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" &
+  NGINX_PID=$!; pids+=($NGINX_PID)
+  wait_for "http://127.0.0.1:$NGINX_PORT/api/fabric/embeds/tokens" POST "$TOKEN"
+  run_wrk nginx_proxy_cache "http://127.0.0.1:$NGINX_PORT/api/fabric/embeds/tokens"
+  kill -TERM "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true
+}
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round of $ROUNDS"
+  one_round
+done
+echo "median of $ROUNDS rounds:"
+for name in gateway_cached gateway_no_vertx_meters gateway_cluster bare_vertx nginx_proxy_cache; do
+  if [[ -f "$WORK/$name.rounds" ]]; then median "$name"; else eval "RPS_$name=0"; fi
+done
 
 # 4) the miss path: the gateway's added latency over calling the simulator directly (cache off, few connections)
-kill -TERM "$NGINX_PID" 2>/dev/null || true
 MISS_CONNS="${MISS_CONNS:-4}"
 run_latency() { # name url -> p50 in microseconds
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$MISS_CONNS" -d2s -s loadtest/bench/post.lua "$2" > /dev/null
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$MISS_CONNS" -d"${WARMUP}s" -s loadtest/bench/post.lua "$2" > /dev/null
   local out; out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$MISS_CONNS" -d"${SECONDS_RUN}s" --latency -s loadtest/bench/post.lua "$2")
   echo "$out" > "$WORK/$1.txt"
   local p50 p99 rps; p50=$(echo "$out" | awk '$1=="50%" {print $2}'); p99=$(echo "$out" | awk '$1=="99%" {print $2}')

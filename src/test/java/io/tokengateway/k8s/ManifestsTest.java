@@ -177,6 +177,22 @@ class ManifestsTest {
     assertThat(kind("Deployment").at("/spec/strategy/rollingUpdate/maxUnavailable").asInt()).isZero();
   }
 
+  /** loadtest/bench.sh measures the JVM the way a pod runs it: the same heap and collector. */
+  @Test
+  void theBenchmarkRunsWithThePodsHeapAndCollector() throws Exception {
+    String limit = container().at("/resources/limits/memory").asText();
+    assertThat(limit).endsWith("Mi");
+    String options = container().path("env").toString();
+    Matcher percent = Pattern.compile("MaxRAMPercentage=(\\d+)").matcher(options);
+    assertThat(percent.find()).isTrue();
+    long heapMi = Long.parseLong(limit.replace("Mi", "")) * Long.parseLong(percent.group(1)) / 100;
+    String bench = Files.readString(Path.of("loadtest/bench.sh"));
+    assertThat(bench).contains("-Xmx" + heapMi + "m");
+    for (String gc : List.of("UseSerialGC", "UseG1GC", "UseParallelGC", "UseZGC")) {
+      assertThat(bench.contains("-XX:+" + gc)).as(gc).isEqualTo(options.contains("-XX:+" + gc));
+    }
+  }
+
   @Test
   void podIsLockedDown() {
     JsonNode sc = container().path("securityContext");
