@@ -130,6 +130,7 @@ public final class RedisLink {
         ensureSubscribed();
       } else {
         lastProblem = String.valueOf(ar.cause().getMessage());
+        down(lastProblem); // an error reply to PING too (LOADING, WRONGPASS after a password change...)
       }
       return Future.succeededFuture();
     });
