@@ -58,12 +58,8 @@ class ClusterModeIT {
   }
 
   private GatewayHarness pod(Vertx on, Map<String, ?> extra) {
-    Map<String, Object> s = new HashMap<>();
-    s.put("redis.url", RedisSupport.url(RedisSupport.PORT));
-    s.put("redis.keyPrefix", redis.prefix);
-    s.put("redis.timeoutMs", 500); // a shared test machine: Redis answers in well under this
-    s.put("management.adminToken", ADMIN);
-    s.putAll(extra);
+    Map<String, Object> s = redis.settings(extra);
+    s.putIfAbsent("management.adminToken", ADMIN);
     GatewayHarness gw = GatewayHarness.start(on, upstream, s);
     started.add(gw);
     return gw;

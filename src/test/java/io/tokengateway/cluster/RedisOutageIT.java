@@ -3,6 +3,9 @@ package io.tokengateway.cluster;
 import static io.tokengateway.support.GatewayHarness.C2C;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.tokengateway.support.Await;
 import io.tokengateway.support.FakeSignalWire;
 import io.tokengateway.support.GatewayHarness;
@@ -13,6 +16,7 @@ import io.vertx.junit5.VertxExtension;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /**
  * Redis going away and coming back, through a relay the test can cut: the gateway keeps answering from local
@@ -24,15 +28,12 @@ class RedisOutageIT {
   @Test
   void servesOnLocalStateWhileRedisIsAwayAndRecoversByItself(Vertx vertx) {
     RedisSupport.assumeRunning();
-    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RedisLink.class);
-    var captured = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-    captured.start();
-    log.addAppender(captured);
+    ListAppender<ILoggingEvent> captured = captureRedisLinkLog();
     RedisSupport redis = new RedisSupport(vertx);
     TcpProxy relay = new TcpProxy(vertx, RedisSupport.PORT).start();
     FakeSignalWire upstream = FakeSignalWire.start(vertx);
-    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of("redis.url", RedisSupport.url(relay.port()),
-        "redis.keyPrefix", redis.prefix, "redis.timeoutMs", 500));
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream,
+        redis.settings(Map.of("redis.url", RedisSupport.url(relay.port()))));
     try {
       assertThat(available(gw)).isEqualTo(1);
       assertThat(gw.embed(C2C).statusCode()).isEqualTo(201);
@@ -51,7 +52,7 @@ class RedisOutageIT {
           .as("one line per change of state, however many commands failed")
           .containsExactly("INFO available:", "WARN unavailable", "INFO available:");
     } finally {
-      log.detachAppender(captured);
+      releaseRedisLinkLog(captured);
       gw.stop();
       redis.close();
     }
@@ -63,8 +64,8 @@ class RedisOutageIT {
     RedisSupport redis = new RedisSupport(vertx);
     TcpProxy relay = new TcpProxy(vertx, RedisSupport.PORT).start();
     FakeSignalWire upstream = FakeSignalWire.start(vertx);
-    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of("redis.url", RedisSupport.url(relay.port()),
-        "redis.keyPrefix", redis.prefix, "redis.timeoutMs", 100));
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream,
+        redis.settings(Map.of("redis.url", RedisSupport.url(relay.port()), "redis.timeoutMs", 100)));
     try {
       assertThat(available(gw)).isEqualTo(1);
 
@@ -120,10 +121,7 @@ class RedisOutageIT {
   @Test
   void aRejectedPasswordIsLoggedWithRedisReasonButNeverThePassword(Vertx vertx) {
     RedisSupport.assumeRunning();
-    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RedisLink.class);
-    var captured = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
-    captured.start();
-    log.addAppender(captured);
+    ListAppender<ILoggingEvent> captured = captureRedisLinkLog();
     FakeSignalWire upstream = FakeSignalWire.start(vertx);
     // the test Redis has no such user: AUTH is refused
     GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of(
@@ -134,9 +132,20 @@ class RedisOutageIT {
       assertThat(captured.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("WRONGPASS"));
       assertThat(captured.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("pw-never-logged"));
     } finally {
-      log.detachAppender(captured);
+      releaseRedisLinkLog(captured);
       gw.stop();
     }
+  }
+
+  private static ListAppender<ILoggingEvent> captureRedisLinkLog() {
+    ListAppender<ILoggingEvent> captured = new ListAppender<>();
+    captured.start();
+    ((Logger) LoggerFactory.getLogger(RedisLink.class)).addAppender(captured);
+    return captured;
+  }
+
+  private static void releaseRedisLinkLog(ListAppender<ILoggingEvent> captured) {
+    ((Logger) LoggerFactory.getLogger(RedisLink.class)).detachAppender(captured);
   }
 
   private static int available(GatewayHarness gw) {

@@ -42,8 +42,7 @@ class SharedEmbedLoaderIT {
     RedisSupport.assumeRunning();
     this.vertx = vertx;
     this.redis = new RedisSupport(vertx);
-    GatewayConfig config = GatewayConfig.of(Map.of("redis.url", RedisSupport.url(RedisSupport.PORT),
-        "redis.keyPrefix", redis.prefix, "redis.timeoutMs", 500));
+    GatewayConfig config = GatewayConfig.of(redis.settings(Map.of()));
     this.keys = new ClusterKeys(redis.prefix);
     this.link = new RedisLink(vertx, config.cluster(), keys.invalidations(), m -> { }, GatewayMetrics.inMemory());
     await(link.start());

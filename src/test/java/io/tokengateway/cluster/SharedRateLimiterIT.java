@@ -38,11 +38,7 @@ class SharedRateLimiterIT {
   private SharedRateLimiter limiter(Vertx vertx, Map<String, ?> settings) {
     RedisSupport.assumeRunning();
     redis = new RedisSupport(vertx);
-    Map<String, Object> s = new java.util.HashMap<>(settings);
-    s.put("redis.url", RedisSupport.url(RedisSupport.PORT));
-    s.put("redis.keyPrefix", redis.prefix);
-    s.put("redis.timeoutMs", 500);
-    GatewayConfig config = GatewayConfig.of(s);
+    GatewayConfig config = GatewayConfig.of(redis.settings(settings));
     ClusterKeys keys = new ClusterKeys(redis.prefix);
     link = new RedisLink(vertx, config.cluster(), keys.invalidations(), m -> { }, GatewayMetrics.inMemory());
     await(link.start());

@@ -37,6 +37,19 @@ public final class RedisSupport {
     this.client = Redis.createClient(vertx, url(PORT));
   }
 
+  /**
+   * Settings for a gateway in cluster mode on this Redis under this test's prefix, with a command timeout that
+   * a loaded test machine meets; {@code extra} adds or replaces.
+   */
+  public Map<String, Object> settings(Map<String, ?> extra) {
+    Map<String, Object> s = new java.util.HashMap<>();
+    s.put("redis.url", url(PORT));
+    s.put("redis.keyPrefix", prefix);
+    s.put("redis.timeoutMs", 500);
+    s.putAll(extra);
+    return s;
+  }
+
   public static String url(int port) {
     return "redis://" + HOST + ":" + port + "/0";
   }
