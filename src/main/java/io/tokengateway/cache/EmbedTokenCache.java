@@ -128,10 +128,8 @@ public final class EmbedTokenCache {
    * Drops the entries whose C2C token matches (a purge announced by another pod, which knows only a hash);
    * visits every key, so call it off the event loop.
    */
-  public int invalidateIf(java.util.function.Predicate<String> c2cMatches) {
-    int[] removed = {0};
-    cache.asMap().keySet().removeIf(c2c -> c2cMatches.test(c2c) && ++removed[0] > 0);
-    return removed[0];
+  public void invalidateIf(java.util.function.Predicate<String> c2cMatches) {
+    cache.asMap().keySet().removeIf(c2cMatches);
   }
 
   /** Entries held now (after pending maintenance). */

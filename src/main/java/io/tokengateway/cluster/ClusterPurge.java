@@ -53,7 +53,10 @@ final class ClusterPurge implements EmbedPurge {
       cache.invalidateAll();
     } else if (HASH.matcher(what).matches()) {
       // hashing every held key is a scan: off the event loop
-      vertx.executeBlocking(() -> cache.invalidateIf(c2c -> ClusterKeys.hash(c2c).equals(what)), false);
+      vertx.executeBlocking(() -> {
+        cache.invalidateIf(c2c -> ClusterKeys.hash(c2c).equals(what));
+        return null;
+      }, false);
     }
   }
 }
