@@ -49,7 +49,7 @@ final class ClusterPurge implements EmbedPurge {
 
   /** An announcement from the invalidation channel: {@code *} or a token hash. */
   void announced(String what) {
-    if ("*".equals(what)) {
+    if (RedisLink.EVERYTHING.equals(what)) {
       cache.invalidateAll();
     } else if (HASH.matcher(what).matches()) {
       // hashing every held key is a scan: off the event loop

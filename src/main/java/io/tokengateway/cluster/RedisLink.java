@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * connection marks Redis unavailable (logged once per change, gauge {@code gateway_redis_available}), and
  * from then on commands fail at once without touching the network until the probe (a PING every second)
  * gets an answer in time. Results complete on the caller's Vert.x context. One extra connection stays
- * subscribed to the invalidation channel and is re-established by the probe when lost.
+ * subscribed to the invalidation channel and is re-established by the probe when lost; then
+ * {@link #EVERYTHING} is delivered, as purges published meanwhile never arrived.
  */
 public final class RedisLink {
 
@@ -31,6 +32,12 @@ public final class RedisLink {
   static final long PROBE_INTERVAL_MS = 1_000;
   /** The first probe also loads classes and opens the first connection: it gets this long, not the timeout. */
   static final long FIRST_PROBE_MS = 2_000;
+
+  /**
+   * The message that stands for every key; also delivered after a lost subscription is back, since purges
+   * published in between were missed (local entries then refill from the shared cache, not from SignalWire).
+   */
+  public static final String EVERYTHING = "*";
 
   /** A command not sent, or not answered in time: the caller falls back to local state. */
   static final RedisUnavailable UNAVAILABLE = new RedisUnavailable("Redis unavailable");
@@ -44,6 +51,8 @@ public final class RedisLink {
   private final AtomicBoolean available = new AtomicBoolean();
   private volatile RedisConnection subscriber;
   private volatile boolean subscribing;
+  /** Set once a subscription has been lost: what was published meanwhile never reached this pod. */
+  private volatile boolean missedMessages;
   private volatile boolean closed;
   /** Why the last probe failed (Redis's own error, or a connection problem): never holds a credential. */
   private volatile String lastProblem = "no answer yet";
@@ -150,6 +159,11 @@ public final class RedisLink {
       subscribing = false;
       if (ar.succeeded()) {
         subscriber = ar.result();
+        if (missedMessages) {
+          missedMessages = false;
+          LOG.info("subscribed again to {}: acting as if everything was purged meanwhile", channel);
+          onMessage.accept(EVERYTHING);
+        }
       } else {
         down(ar.cause().getMessage());
       }
@@ -165,6 +179,7 @@ public final class RedisLink {
   private void lost(RedisConnection conn, String why) {
     if (subscriber == conn) {
       subscriber = null;
+      missedMessages = true;
       conn.close();
     }
     down(why);

@@ -82,7 +82,7 @@ public final class SharedEmbedStore {
 
   /** Deletes every entry under the prefix and tells every pod; the number deleted. */
   public Future<Long> purgeAll() {
-    return purgeFrom("0", 0).compose(n -> announce("*").map(n));
+    return purgeFrom("0", 0).compose(n -> announce(RedisLink.EVERYTHING).map(n));
   }
 
   private Future<Long> purgeFrom(String cursor, long deleted) {

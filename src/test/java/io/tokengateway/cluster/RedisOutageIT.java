@@ -46,11 +46,16 @@ class RedisOutageIT {
 
       relay.start();
       Await.until(() -> available(gw) == 1, 5_000, "gateway_redis_available returns to 1");
+      Await.until(() -> gw.gateway.embedCache().size() == 0, 5_000,
+          "purges may have been missed while away: local entries dropped");
+      assertThat(gw.embed(C2C).getHeader("X-Cache")).as("refilled from Redis, not SignalWire").isEqualTo("SHARED");
+      assertThat(upstream.calls()).isEqualTo(2);
       assertThat(gw.embed("c2c_afterredisreturned").statusCode()).isEqualTo(201);
       assertThat(redis.keys()).as("shared again once Redis is back").anyMatch(k -> k.contains(":embed:"));
-      assertThat(captured.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage().split(" ")[2]))
+      assertThat(captured.list.stream().map(e -> e.getLevel() + " "
+          + e.getFormattedMessage().replaceFirst("^Redis \\S+ ", "").split(" ")[0]))
           .as("one line per change of state, however many commands failed")
-          .containsExactly("INFO available:", "WARN unavailable", "INFO available:");
+          .containsExactly("INFO available:", "WARN unavailable", "INFO available:", "INFO subscribed");
     } finally {
       releaseRedisLinkLog(captured);
       gw.stop();
