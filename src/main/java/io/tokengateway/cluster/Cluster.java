@@ -26,6 +26,7 @@ public final class Cluster {
   private final ClusterKeys keys;
   private final RedisLink redis;
   private final SharedEmbedStore store;
+  private final GatewayMetrics metrics;
   /** This process's identity on locks. */
   private final String owner = UUID.randomUUID().toString();
   private volatile ClusterPurge purge;
@@ -37,6 +38,7 @@ public final class Cluster {
     this.keys = new ClusterKeys(config.cluster().keyPrefix());
     this.redis = new RedisLink(vertx, config.cluster(), keys.invalidations(), this::announced, metrics);
     this.store = new SharedEmbedStore(redis, keys);
+    this.metrics = metrics;
   }
 
   /** Connects (or finds Redis away, and goes on); completes once the first probe has answered or failed. */
@@ -63,7 +65,7 @@ public final class Cluster {
     // a lock outlives the longest call: a permit's wait, SignalWire's timeout, and a second of slack
     long lockMs = config.resilience().upstreamMaxWaitMs() + config.upstream().timeoutMs() + 1_000L;
     return new SharedEmbedLoader(vertx, redis, store, signalWire, new TokenLifetime(c, time.clock()),
-        c.negativeTtlSeconds(), time.ticker(), owner, lockMs, config.cluster().lockWaitMs());
+        c.negativeTtlSeconds(), time.ticker(), owner, lockMs, config.cluster().lockWaitMs(), metrics);
   }
 
   /** Purges that reach every pod; also makes this pod act on the purges others announce. */

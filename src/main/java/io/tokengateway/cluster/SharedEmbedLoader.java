@@ -5,6 +5,7 @@ import io.tokengateway.GatewayFailure;
 import io.tokengateway.GatewayFailure.Outcome;
 import io.tokengateway.cache.EmbedLoader;
 import io.tokengateway.cache.TokenLifetime;
+import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -36,13 +37,15 @@ public final class SharedEmbedLoader implements EmbedLoader {
   private final String owner;
   private final long lockMs;
   private final long lockWaitNanos;
+  private final GatewayMetrics metrics;
 
   /**
    * @param owner this pod's identity on locks
    * @param lockMs how long a lock outlives a pod that dies holding it (covers the longest SignalWire call)
    */
   public SharedEmbedLoader(Vertx vertx, RedisLink redis, SharedEmbedStore store, EmbedLoader signalWire,
-      TokenLifetime lifetimes, long negativeTtlSeconds, Ticker ticker, String owner, long lockMs, long lockWaitMs) {
+      TokenLifetime lifetimes, long negativeTtlSeconds, Ticker ticker, String owner, long lockMs, long lockWaitMs,
+      GatewayMetrics metrics) {
     this.vertx = vertx;
     this.redis = redis;
     this.store = store;
@@ -53,21 +56,28 @@ public final class SharedEmbedLoader implements EmbedLoader {
     this.owner = owner;
     this.lockMs = lockMs;
     this.lockWaitNanos = TimeUnit.MILLISECONDS.toNanos(lockWaitMs);
+    this.metrics = metrics;
   }
 
   @Override
   public Future<TokenAnswer> load(String c2c, boolean refresh) {
     if (!redis.available()) {
-      return signalWire.load(c2c, refresh);
+      return direct(c2c, refresh);
     }
     String hash = ClusterKeys.hash(c2c);
     return store.read(hash).transform(ar -> {
       if (ar.failed()) {
-        return signalWire.load(c2c, refresh);
+        return direct(c2c, refresh);
       }
       Future<TokenAnswer> shared = usable(ar.result(), refresh);
       return shared != null ? shared : claim(c2c, hash, refresh, ticker.read() + lockWaitNanos);
     });
+  }
+
+  /** Redis is not there to ask: SignalWire, as in single-process mode. */
+  private Future<TokenAnswer> direct(String c2c, boolean refresh) {
+    metrics.clusterLoad("unavailable");
+    return signalWire.load(c2c, refresh);
   }
 
   /** The shared entry as this pod's answer when it may serve it; null when absent or too old. */
@@ -76,18 +86,23 @@ public final class SharedEmbedLoader implements EmbedLoader {
       return null;
     }
     if (shared.negative()) {
+      metrics.clusterLoad("shared");
       return Future.failedFuture(shared.failure());
     }
     TokenAnswer answer = shared.answer();
     long lifetime = lifetimes.lifetimeNanos(answer);
     long limit = refresh ? lifetimes.refreshNanos(lifetime) : lifetimes.servableNanos(lifetime);
-    return TimeUnit.MILLISECONDS.toNanos(answer.ageMillis()) < limit ? Future.succeededFuture(answer) : null;
+    if (TimeUnit.MILLISECONDS.toNanos(answer.ageMillis()) >= limit) {
+      return null;
+    }
+    metrics.clusterLoad("shared");
+    return Future.succeededFuture(answer);
   }
 
   private Future<TokenAnswer> claim(String c2c, String hash, boolean refresh, long deadline) {
     return store.claim(hash, owner, lockMs).transform(ar -> {
       if (ar.failed()) {
-        return signalWire.load(c2c, refresh);
+        return direct(c2c, refresh);
       }
       SharedEmbedStore.Claim claim = ar.result();
       Future<TokenAnswer> shared = usable(claim.answer(), refresh);
@@ -98,6 +113,7 @@ public final class SharedEmbedLoader implements EmbedLoader {
         return shared;
       }
       if (claim.locked()) {
+        metrics.clusterLoad("leader");
         return callAndShare(c2c, hash, refresh);
       }
       return waitFor(c2c, hash, refresh, deadline);
@@ -107,6 +123,7 @@ public final class SharedEmbedLoader implements EmbedLoader {
   /** Another pod holds the lock: look again shortly, until the deadline, then call SignalWire anyway. */
   private Future<TokenAnswer> waitFor(String c2c, String hash, boolean refresh, long deadline) {
     if (ticker.read() - deadline >= 0 || !redis.available()) {
+      metrics.clusterLoad(redis.available() ? "fallback" : "unavailable");
       return callAndShare(c2c, hash, refresh);
     }
     Promise<Void> later = Promise.promise();

@@ -22,19 +22,20 @@ import java.util.function.ToDoubleFunction;
  * {@code gateway_upstream_requests_total}, {@code gateway_upstream_duration_seconds},
  * {@code gateway_embed_cache_total}, {@code gateway_embed_cache_size}, {@code gateway_embed_cache_evictions_total},
  * {@code gateway_embed_coalesced_total}, {@code gateway_breaker_state}, {@code gateway_rate_limited_total},
- * {@code gateway_redis_available} (cluster mode only).
+ * {@code gateway_redis_available} and {@code gateway_cluster_loads_total} (cluster mode only).
  */
 public final class GatewayMetrics {
 
   /** The metrics exported in cluster mode only. */
-  public static final java.util.List<String> CLUSTER_NAMES = java.util.List.of("gateway_redis_available");
+  public static final java.util.List<String> CLUSTER_NAMES =
+      java.util.List.of("gateway_redis_available", "gateway_cluster_loads_total");
 
   /** Every metric name the gateway exports (Prometheus form, without the _bucket/_count/_sum suffixes). */
   public static final java.util.List<String> NAMES = java.util.List.of(
       "gateway_requests_total", "gateway_request_duration_seconds", "gateway_upstream_requests_total",
       "gateway_upstream_duration_seconds", "gateway_embed_cache_total", "gateway_embed_cache_size",
       "gateway_embed_cache_evictions_total", "gateway_embed_coalesced_total", "gateway_breaker_state",
-      "gateway_rate_limited_total", "gateway_redis_available");
+      "gateway_rate_limited_total", "gateway_redis_available", "gateway_cluster_loads_total");
 
   private final MeterRegistry registry;
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
@@ -45,6 +46,7 @@ public final class GatewayMetrics {
   private final Map<String, Counter> upstreamCounters = new ConcurrentHashMap<>();
   private final Map<String, Counter> cacheCounters = new ConcurrentHashMap<>();
   private final Map<String, Counter> rateLimited = new ConcurrentHashMap<>();
+  private final Map<String, Counter> clusterLoads = new ConcurrentHashMap<>();
   private final Counter coalesced;
   private final Counter evictions;
 
@@ -130,6 +132,17 @@ public final class GatewayMetrics {
 
   public void coalesced() {
     coalesced.increment();
+  }
+
+  /**
+   * How a local miss was answered in cluster mode: {@code shared} (another pod's answer from Redis),
+   * {@code leader} (this pod held the lock and called SignalWire), {@code fallback} (the wait for another pod's
+   * call ran out, so this pod called too), {@code unavailable} (Redis did not answer: SignalWire directly).
+   */
+  public void clusterLoad(String result) {
+    clusterLoads.computeIfAbsent(result, r -> Counter.builder("gateway.cluster.loads")
+        .description("Local embed cache misses in cluster mode, by how they were answered").tags("result", r)
+        .register(registry)).increment();
   }
 
   public void evicted() {

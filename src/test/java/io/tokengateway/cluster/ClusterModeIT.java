@@ -128,6 +128,9 @@ class ClusterModeIT {
     assertThat(answers).allSatisfy(a -> assertThat(a.statusCode()).isEqualTo(201));
     assertThat(answers.stream().map(HttpResponse::bodyAsString).distinct()).hasSize(1);
     assertThat(upstream.calls()).isEqualTo(1);
+    assertThat(loads(one, "leader") + loads(two, "leader")).isEqualTo(1);
+    assertThat(loads(two, "shared") + loads(one, "shared")).isEqualTo(1); // one local miss per pod
+    assertThat(loads(one, "fallback") + loads(two, "fallback")).isZero();
     assertNoTokenInRedis(C2C);
   }
 
@@ -222,6 +225,13 @@ class ClusterModeIT {
     assertThat(second.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "Not Found"));
     assertThat(upstream.calls()).isEqualTo(1);
     assertNoTokenInRedis(C2C);
+  }
+
+  /** gateway_cluster_loads_total{result} as a pod's /metrics shows it (0 when absent). */
+  private static double loads(GatewayHarness pod, String result) {
+    String line = "gateway_cluster_loads_total{result=\"" + result + "\"} ";
+    return pod.get("/metrics").bodyAsString().lines().filter(l -> l.startsWith(line))
+        .mapToDouble(l -> Double.parseDouble(l.substring(line.length()))).sum();
   }
 
   /** No key, value or hash field under the test's prefix holds a C2C token in clear. */

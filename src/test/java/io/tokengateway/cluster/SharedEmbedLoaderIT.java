@@ -36,6 +36,7 @@ class SharedEmbedLoaderIT {
   private RedisLink link;
   private ClusterKeys keys;
   private final AtomicInteger calls = new AtomicInteger();
+  private final GatewayMetrics metrics = GatewayMetrics.inMemory();
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -62,7 +63,7 @@ class SharedEmbedLoaderIT {
       calls.incrementAndGet();
       return Future.succeededFuture(new TokenAnswer("fresh-token", new JsonObject().put("token", "fresh-token").toBuffer()));
     }, new TokenLifetime(config.cache(), Time.system().clock()), 30, Time.system().ticker(), "this-pod", 10_000,
-        lockWaitMs);
+        lockWaitMs, metrics);
   }
 
   /** A shared answer issued {@code ageSeconds} ago with a lifetime of an hour. */
@@ -85,6 +86,7 @@ class SharedEmbedLoaderIT {
 
     assertThat(answer.token()).isEqualTo("old-token");
     assertThat(answer.shared()).isTrue();
+    assertThat(loads("shared")).isEqualTo(1);
     assertThat(answer.ageMillis()).isBetween(3_000_000L, 3_005_000L);
     assertThat(calls).hasValue(0);
   }
@@ -97,6 +99,7 @@ class SharedEmbedLoaderIT {
 
     assertThat(answer.token()).isEqualTo("fresh-token");
     assertThat(calls).hasValue(1);
+    assertThat(loads("leader")).isEqualTo(1);
     long ttl = redis.send(Request.cmd(Command.PTTL).arg(keys.embed(ClusterKeys.hash(C2C)))).toLong();
     assertThat(ttl).isGreaterThan(3_590_000L);
     assertThat(redis.keys()).noneMatch(k -> k.contains(":lock:"));
@@ -123,6 +126,8 @@ class SharedEmbedLoaderIT {
 
     assertThat(answer.token()).isEqualTo("other-pods-token");
     assertThat(calls).hasValue(0);
+    assertThat(loads("shared")).isEqualTo(1);
+    assertThat(loads("fallback")).isZero();
   }
 
   @Test
@@ -134,6 +139,12 @@ class SharedEmbedLoaderIT {
 
     assertThat(answer.token()).isEqualTo("fresh-token");
     assertThat(calls).hasValue(1);
+    assertThat(loads("fallback")).isEqualTo(1);
     assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(100);
+  }
+
+  private double loads(String result) {
+    var counter = metrics.registry().find("gateway.cluster.loads").tag("result", result).counter();
+    return counter == null ? 0 : counter.count();
   }
 }
