@@ -193,7 +193,8 @@ public final class RedisLink {
     Context caller = vertx.getOrCreateContext();
     Promise<T> result = Promise.promise();
     long timer = vertx.setTimer(withinMs, id -> {
-      if (result.tryFail(TIMED_OUT)) {
+      // an answer that came in time but waits behind this busy event loop is not Redis being slow
+      if (!answer.isComplete() && result.tryFail(TIMED_OUT)) {
         down(TIMED_OUT.getMessage());
       }
     });
