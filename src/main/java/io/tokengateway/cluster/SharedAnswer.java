@@ -3,7 +3,6 @@ package io.tokengateway.cluster;
 import io.tokengateway.GatewayFailure;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Response;
 
@@ -15,19 +14,30 @@ public record SharedAnswer(int status, String token, Buffer body, long lifetimeM
 
   /** The entry from a GET and a PTTL reply; null when absent, expiring, or not in the gateway's format. */
   static SharedAnswer parse(Response value, Response pttl) {
-    if (value == null || pttl == null || pttl.toLong() <= 0) {
+    return value == null || pttl == null ? null : parse(value.toString(), pttl.toLong());
+  }
+
+  /**
+   * The entry from its stored text and remaining time; null when expiring or not in the gateway's format (a
+   * foreign or damaged value is a miss, never an error).
+   */
+  static SharedAnswer parse(String value, long ttlMs) {
+    if (value == null || ttlMs <= 0) {
       return null;
     }
     try {
-      JsonObject json = new JsonObject(value.toString());
+      JsonObject json = new JsonObject(value);
       Buffer body = Buffer.buffer(json.getString("body", ""));
       if (json.containsKey("status")) {
-        return new SharedAnswer(json.getInteger("status"), null, body, 0, pttl.toLong());
+        int status = json.getInteger("status");
+        return status == 404 || status == 422 ? new SharedAnswer(status, null, body, 0, ttlMs) : null;
       }
+      Long lifetimeMs = json.getLong("lifetimeMs");
       String token = new JsonObject(body).getString("token");
-      return token == null ? null : new SharedAnswer(0, token, body, json.getLong("lifetimeMs"), pttl.toLong());
-    } catch (DecodeException | ClassCastException | NullPointerException e) {
-      return null;
+      return token == null || lifetimeMs == null || lifetimeMs <= 0 ? null
+          : new SharedAnswer(0, token, body, lifetimeMs, ttlMs);
+    } catch (RuntimeException e) {
+      return null; // DecodeException, ClassCastException and kin: not ours
     }
   }
 
