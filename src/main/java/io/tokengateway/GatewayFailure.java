@@ -84,6 +84,11 @@ public final class GatewayFailure extends RuntimeException {
     return new GatewayFailure(status, errorBody(status), Math.max(1, retryAfterSeconds), outcome, message);
   }
 
+  /** A {@code Retry-After} for a wait of {@code nanos}: whole seconds, rounded up, at least 1. */
+  public static int retryAfterSeconds(long nanos) {
+    return (int) Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+  }
+
   public static Buffer errorBody(int status) {
     return new JsonObject().put("error", reason(status)).toBuffer();
   }

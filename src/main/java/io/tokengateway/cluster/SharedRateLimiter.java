@@ -119,9 +119,9 @@ public final class SharedRateLimiter implements UpstreamPermits {
     if (verdict == 0) {
       return Future.failedFuture(UpstreamRateLimiter.rejected(TimeUnit.MILLISECONDS.toNanos(ms)));
     }
-    int seconds = (int) Math.max(1, (ms + 999) / 1000);
-    return Future.failedFuture(
-        GatewayFailure.retryLater(429, seconds, Outcome.RATE_LIMITED, "paused after SignalWire's 429 (shared)"));
+    return Future.failedFuture(GatewayFailure.retryLater(429,
+        GatewayFailure.retryAfterSeconds(TimeUnit.MILLISECONDS.toNanos(ms)), Outcome.RATE_LIMITED,
+        "paused after SignalWire's 429 (shared)"));
   }
 
   @Override

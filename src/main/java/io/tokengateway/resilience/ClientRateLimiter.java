@@ -44,7 +44,7 @@ public final class ClientRateLimiter {
     if (probe.isConsumed()) {
       return 0;
     }
-    return (int) Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
+    return io.tokengateway.GatewayFailure.retryAfterSeconds(probe.getNanosToWaitForRefill());
   }
 
   /** Addresses tracked now. */

@@ -57,7 +57,7 @@ public final class UpstreamGuard {
     Guarded g = endpoints.get(endpoint);
     long pausedFor = g.pausedFor(ticker.read());
     if (pausedFor > 0) {
-      return rejected(endpoint, GatewayFailure.retryLater(429, seconds(pausedFor), Outcome.RATE_LIMITED,
+      return rejected(endpoint, GatewayFailure.retryLater(429, GatewayFailure.retryAfterSeconds(pausedFor), Outcome.RATE_LIMITED,
           "paused after SignalWire's 429"), true);
     }
     if (g.breaker.state() == CircuitBreakerState.OPEN) {
@@ -107,10 +107,6 @@ public final class UpstreamGuard {
     };
   }
 
-  private static int seconds(long nanos) {
-    return (int) Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
-  }
-
   /** One endpoint's breaker and 429 pause. */
   private final class Guarded {
     final Endpoint endpoint;
@@ -143,7 +139,7 @@ public final class UpstreamGuard {
 
     GatewayFailure rejection() {
       long left = resetNanos - (ticker.read() - openedAt.get());
-      return GatewayFailure.retryLater(503, seconds(left), Outcome.REJECTED_BY_BREAKER, "breaker open");
+      return GatewayFailure.retryLater(503, GatewayFailure.retryAfterSeconds(left), Outcome.REJECTED_BY_BREAKER, "breaker open");
     }
 
     /** The breaker's own failures (open while half-open, its timeout) in the gateway's terms. */

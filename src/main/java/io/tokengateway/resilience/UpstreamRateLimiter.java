@@ -69,7 +69,7 @@ public final class UpstreamRateLimiter implements UpstreamPermits {
 
   /** The 503 for a call whose permit would come {@code nanosToWait} from now: too late. */
   public static GatewayFailure rejected(long nanosToWait) {
-    int seconds = (int) Math.max(1, (nanosToWait + 999_999_999L) / 1_000_000_000L);
+    int seconds = GatewayFailure.retryAfterSeconds(nanosToWait);
     return GatewayFailure.retryLater(503, seconds, Outcome.RATE_LIMITED, "upstream rate limit");
   }
 }

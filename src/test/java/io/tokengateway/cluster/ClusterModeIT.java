@@ -229,9 +229,7 @@ class ClusterModeIT {
 
   /** gateway_cluster_loads_total{result} as a pod's /metrics shows it (0 when absent). */
   private static double loads(GatewayHarness pod, String result) {
-    String line = "gateway_cluster_loads_total{result=\"" + result + "\"} ";
-    return pod.get("/metrics").bodyAsString().lines().filter(l -> l.startsWith(line))
-        .mapToDouble(l -> Double.parseDouble(l.substring(line.length()))).sum();
+    return pod.metric("gateway_cluster_loads_total{result=\"" + result + "\"}").orElse(0);
   }
 
   /** No key, value or hash field under the test's prefix holds a C2C token in clear. */

@@ -154,9 +154,7 @@ class RedisOutageIT {
   }
 
   private static int available(GatewayHarness gw) {
-    String metrics = gw.get("/metrics").bodyAsString();
-    return metrics.lines().filter(l -> l.startsWith("gateway_redis_available "))
-        .map(l -> (int) Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst()
+    return (int) gw.metric("gateway_redis_available")
         .orElseThrow(() -> new AssertionError("no gateway_redis_available in /metrics"));
   }
 }

@@ -13,8 +13,6 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.net.ServerSocket;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -110,7 +108,6 @@ class MetricsIT {
   }
 
   private static double value(String scrape, String series) {
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
-    return m.find() ? Double.parseDouble(m.group(1)) : 0.0;
+    return GatewayHarness.metric(scrape, series).orElse(0.0);
   }
 }

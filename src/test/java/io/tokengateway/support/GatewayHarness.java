@@ -111,6 +111,18 @@ public final class GatewayHarness {
     return await(client.get(path).send());
   }
 
+  /** One series of this gateway's {@code /metrics}, e.g. {@code gateway_redis_available} or {@code name{label="v"}}. */
+  public java.util.OptionalDouble metric(String series) {
+    return metric(get("/metrics").bodyAsString(), series);
+  }
+
+  /** One series of a Prometheus scrape; empty when the scrape does not show it. */
+  public static java.util.OptionalDouble metric(String scrape, String series) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(series)
+        + " (\\S+)$").matcher(scrape);
+    return m.find() ? java.util.OptionalDouble.of(Double.parseDouble(m.group(1))) : java.util.OptionalDouble.empty();
+  }
+
   public void stop() {
     await(gateway.shutdown());
     client.close();
