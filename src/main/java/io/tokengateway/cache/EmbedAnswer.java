@@ -4,8 +4,9 @@ import io.tokengateway.GatewayFailure;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * An embed answer and how it was served: a token body ({@code failure == null}) or a remembered negative
- * answer ({@link CacheStatus#NEGATIVE}).
+ * An embed answer and how it was served: a token body ({@code failure == null}) with its age in whole seconds
+ * since the gateway received it from SignalWire (its {@code Age} header), or a remembered negative answer
+ * ({@link CacheStatus#NEGATIVE}).
  */
-public record EmbedAnswer(CacheStatus status, Buffer body, GatewayFailure failure) {
+public record EmbedAnswer(CacheStatus status, Buffer body, GatewayFailure failure, long ageSeconds) {
 }

@@ -2,51 +2,61 @@ package io.tokengateway.cache;
 
 import io.tokengateway.GatewayFailure;
 import io.vertx.core.buffer.Buffer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What the cache holds for one C2C token, with its times on the cache's ticker (nanoseconds): a token served
- * until {@code servableUntil}, refreshed from {@code refreshAt}, usable as stale until {@code expiresAt};
- * or a remembered 404/422 ({@code negative}) until {@code expiresAt}.
+ * What the cache holds for one C2C token, with its times on the cache's ticker (nanoseconds): a token received
+ * at {@code receivedAt}, a hit until {@code freshUntil} (refreshed from {@code refreshAt}), then held in reserve
+ * until {@code usableUntil} (served only when a refresh fails); or a remembered 404/422 ({@code negative})
+ * until {@code usableUntil}.
  */
 final class EmbedEntry {
+
+  /** Where an entry stands at some instant. */
+  enum Window { FRESH, RESERVE, MARGIN }
 
   final Buffer body;
   final GatewayFailure negative;
   /** A failed call, kept for no time: it only carries the error to the requests that waited for it. */
   final GatewayFailure failure;
+  final long receivedAt;
   final long refreshAt;
-  final long servableUntil;
-  final long expiresAt;
-  /** Whether the token had servable lifetime left when it was received; if not it is returned, never kept. */
+  final long freshUntil;
+  final long usableUntil;
+  /** Whether the token had usable lifetime left when it was received; if not it is returned, never kept. */
   final boolean cacheable;
   /** Whether it came from the cluster's shared cache. */
   final boolean shared;
   /** Set by the one request that starts the background refresh of this entry. */
   final AtomicBoolean refreshStarted = new AtomicBoolean();
 
-  private EmbedEntry(Buffer body, GatewayFailure negative, GatewayFailure failure, long refreshAt,
-      long servableUntil, long expiresAt, boolean cacheable, boolean shared) {
+  private EmbedEntry(Buffer body, GatewayFailure negative, GatewayFailure failure, long receivedAt, long refreshAt,
+      long freshUntil, long usableUntil, boolean cacheable, boolean shared) {
     this.body = body;
     this.negative = negative;
     this.failure = failure;
+    this.receivedAt = receivedAt;
     this.refreshAt = refreshAt;
-    this.servableUntil = servableUntil;
-    this.expiresAt = expiresAt;
+    this.freshUntil = freshUntil;
+    this.usableUntil = usableUntil;
     this.cacheable = cacheable;
     this.shared = shared;
   }
 
-  static EmbedEntry token(Buffer body, long now, long refreshAt, long servableUntil, long expiresAt, boolean shared) {
-    return new EmbedEntry(body, null, null, refreshAt, servableUntil, expiresAt, servableUntil - now > 0, shared);
+  static EmbedEntry token(Buffer body, long now, long receivedAt, long refreshAt, long freshUntil, long usableUntil,
+      boolean shared) {
+    return new EmbedEntry(body, null, null, receivedAt, refreshAt, freshUntil, usableUntil, usableUntil - now > 0,
+        shared);
   }
 
-  static EmbedEntry negative(GatewayFailure failure, long expiresAt) {
-    return new EmbedEntry(null, failure, null, expiresAt, expiresAt, expiresAt, true, false);
+  static EmbedEntry negative(GatewayFailure failure, long now, long expiresAt) {
+    return new EmbedEntry(null, failure, null, now, expiresAt, expiresAt, expiresAt, true, false);
   }
 
   static EmbedEntry failed(GatewayFailure failure) {
-    return new EmbedEntry(null, null, failure, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, false, false);
+    return new EmbedEntry(null, null, failure, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE,
+        false, false);
   }
 
   boolean isFailure() {
@@ -57,8 +67,15 @@ final class EmbedEntry {
     return negative != null;
   }
 
-  /** Whether this entry may answer a request on its own at {@code now}. */
-  boolean servable(long now) {
-    return now < servableUntil;
+  Window window(long now) {
+    if (now - freshUntil < 0) {
+      return Window.FRESH;
+    }
+    return now - usableUntil < 0 ? Window.RESERVE : Window.MARGIN;
+  }
+
+  /** Whole seconds since the token was received (its {@code Age}). */
+  long ageSeconds(long now) {
+    return TimeUnit.NANOSECONDS.toSeconds(Math.max(0, now - receivedAt));
   }
 }

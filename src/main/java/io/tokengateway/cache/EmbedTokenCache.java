@@ -22,15 +22,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Embed tokens per C2C token, one Caffeine {@link AsyncCache} per process shared by every event loop.
+ * Embed tokens per C2C token, one Caffeine {@link AsyncCache} per process shared by every event loop. The
+ * windows of a token's life are {@link TokenLifetime}'s:
  *
  * <ul>
  *   <li>Miss: one upstream call however many requests wait for it (Caffeine's single flight).</li>
- *   <li>Hit past {@code refreshAheadRatio} of the servable lifetime: served, and one background refresh starts.</li>
- *   <li>Past the servable lifetime but before expiry: a refresh is awaited; if SignalWire fails transiently the
- *       old token is served as {@link CacheStatus#STALE}. Never past expiry.</li>
+ *   <li>Fresh: a hit; past {@code refreshAheadRatio} of the fresh window the hit also starts one background
+ *       refresh.</li>
+ *   <li>Reserve (past the fresh window, before the margin): never a plain hit. The request waits for a refresh
+ *       (one per token however many wait) and gets the new token; if SignalWire fails transiently it gets the
+ *       held token as {@link CacheStatus#STALE}.</li>
+ *   <li>Margin: never served, not even stale.</li>
  *   <li>SignalWire's 404 and 422 are remembered for {@code negativeTtlSeconds}.</li>
  * </ul>
+ * A refresh writes its token back only over the entry it replaces, so a purge made meanwhile stands; a failed
+ * call is handed to the requests that waited for it and never to a later one.
  * Futures are completed back on the caller's Vert.x context; a hit completes at once with no context hop.
  */
 public final class EmbedTokenCache {
@@ -81,37 +87,44 @@ public final class EmbedTokenCache {
 
   private Future<EmbedAnswer> lookup(String c2c) {
     if (!options.enabled()) {
-      return upstream.load(c2c, false).map(a -> new EmbedAnswer(CacheStatus.MISS, a.body(), null));
+      return upstream.load(c2c, false).map(a -> new EmbedAnswer(CacheStatus.MISS, a.body(), null, 0));
     }
     CompletableFuture<EmbedEntry> present = cache.getIfPresent(c2c);
-    EmbedEntry entry = held(present);
-    if (entry != null) {
+    if (present != null && present.isDone()) {
+      EmbedEntry entry = present.isCompletedExceptionally() ? null : present.join();
       long now = ticker.read();
-      if (entry.isNegative()) {
-        return Future.succeededFuture(new EmbedAnswer(CacheStatus.NEGATIVE, null, entry.negative));
-      }
-      if (entry.servable(now)) {
-        if (now >= entry.refreshAt && entry.refreshStarted.compareAndSet(false, true)) {
+      EmbedEntry.Window window = entry == null || entry.isFailure() ? EmbedEntry.Window.MARGIN : entry.window(now);
+      if (window == EmbedEntry.Window.MARGIN) {
+        // a finished failure waits for Caffeine to drop it: never hand it to a later request
+        cache.asMap().remove(c2c, present);
+      } else if (entry.isNegative()) {
+        return Future.succeededFuture(new EmbedAnswer(CacheStatus.NEGATIVE, null, entry.negative, 0));
+      } else if (window == EmbedEntry.Window.FRESH) {
+        if (now - entry.refreshAt >= 0 && entry.refreshStarted.compareAndSet(false, true)) {
           metrics.cache("refresh");
-          refresh(c2c);
+          refresh(c2c, present);
         }
-        return Future.succeededFuture(new EmbedAnswer(CacheStatus.HIT, entry.body, null));
+        return Future.succeededFuture(new EmbedAnswer(CacheStatus.HIT, entry.body, null, entry.ageSeconds(now)));
+      } else {
+        return refreshOrStale(c2c, present, entry);
       }
-      if (now < entry.expiresAt) {
-        return staleIfError(c2c, entry);
-      }
-    }
-    if (present != null && !present.isDone()) {
+    } else if (present != null) {
       metrics.coalesced();
     }
-    return onCallerContext(cache.get(c2c, (key, executor) -> load(key, false))).compose(EmbedTokenCache::fromSignalWire);
+    return onCallerContext(cache.get(c2c, (key, executor) -> load(key, false))).compose(this::fromSignalWire);
   }
 
-  /** A loaded answer (a token or a 404/422): a miss, or shared when another pod paid for it; or its failure. */
-  private static Future<EmbedAnswer> fromSignalWire(EmbedEntry entry) {
-    return entry.isFailure() ? Future.failedFuture(entry.failure)
-        : Future.succeededFuture(new EmbedAnswer(entry.shared ? CacheStatus.SHARED : CacheStatus.MISS, entry.body,
-            entry.negative));
+  /**
+   * A loaded answer (a token or a 404/422): a miss (age 0), or shared, at its age, when another pod paid for
+   * it; or its failure.
+   */
+  private Future<EmbedAnswer> fromSignalWire(EmbedEntry entry) {
+    if (entry.isFailure()) {
+      return Future.failedFuture(entry.failure);
+    }
+    return Future.succeededFuture(entry.shared
+        ? new EmbedAnswer(CacheStatus.SHARED, entry.body, entry.negative, entry.ageSeconds(ticker.read()))
+        : new EmbedAnswer(CacheStatus.MISS, entry.body, entry.negative, 0));
   }
 
   /** Drops every entry (admin purge). */
@@ -138,40 +151,35 @@ public final class EmbedTokenCache {
     return cache.synchronous().estimatedSize();
   }
 
-  /** Whether a servable entry is held for {@code c2c}, without counting as an access. */
+  /** Whether a token or a negative answer is held for {@code c2c}, without counting as an access. */
   boolean holds(String c2c) {
-    return held(cache.asMap().get(c2c)) != null;
+    CompletableFuture<EmbedEntry> f = cache.asMap().get(c2c);
+    return f != null && f.isDone() && !f.isCompletedExceptionally() && !f.join().isFailure();
   }
 
-  /** The entry of a completed, successful load that is not a failure; null for anything else. */
-  private static EmbedEntry held(CompletableFuture<EmbedEntry> f) {
-    if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
-      return null;
-    }
-    EmbedEntry entry = f.join();
-    return entry.isFailure() ? null : entry;
-  }
-
-  private Future<EmbedAnswer> staleIfError(String c2c, EmbedEntry stale) {
-    return onCallerContext(refresh(c2c)).transform(ar -> {
+  /** The reserve window: the new token if a refresh gets one, else the held one if SignalWire failed transiently. */
+  private Future<EmbedAnswer> refreshOrStale(String c2c, CompletableFuture<EmbedEntry> held, EmbedEntry stale) {
+    return onCallerContext(refresh(c2c, held)).transform(ar -> {
       if (ar.succeeded() && !ar.result().isFailure()) {
         return fromSignalWire(ar.result());
       }
       Throwable cause = ar.succeeded() ? ar.result().failure : ar.cause();
-      GatewayFailure failure = cause instanceof GatewayFailure f ? f : null;
-      if (failure != null && TRANSIENT.contains(failure.outcome()) && ticker.read() < stale.expiresAt) {
-        return Future.succeededFuture(new EmbedAnswer(CacheStatus.STALE, stale.body, null));
+      long now = ticker.read();
+      if (cause instanceof GatewayFailure f && TRANSIENT.contains(f.outcome())
+          && stale.window(now) == EmbedEntry.Window.RESERVE) {
+        return Future.succeededFuture(new EmbedAnswer(CacheStatus.STALE, stale.body, null, stale.ageSeconds(now)));
       }
       return Future.failedFuture(cause);
     });
   }
 
   /**
-   * One upstream call per C2C token at a time; on success (or a negative answer) it replaces the entry before
-   * the in-flight marker goes, so a request sees either the refresh under way or its result. The call starts
-   * outside the map's lock: an upstream that answers at once must not touch the map from inside it.
+   * One upstream call per C2C token at a time. On success (or a negative answer) it replaces {@code held}, and
+   * only {@code held}: a purge or a newer load since the refresh started wins. The entry is replaced before the
+   * in-flight marker goes, so a request sees either the refresh under way or its result. The call starts outside
+   * the map's lock: an upstream that answers at once must not touch the map from inside it.
    */
-  private CompletableFuture<EmbedEntry> refresh(String c2c) {
+  private CompletableFuture<EmbedEntry> refresh(String c2c, CompletableFuture<EmbedEntry> held) {
     CompletableFuture<EmbedEntry> mine = new CompletableFuture<>();
     CompletableFuture<EmbedEntry> running = refreshes.putIfAbsent(c2c, mine);
     if (running != null) {
@@ -179,7 +187,7 @@ public final class EmbedTokenCache {
     }
     load(c2c, true).whenComplete((entry, failure) -> {
       if (entry != null && !entry.isFailure()) {
-        cache.put(c2c, CompletableFuture.completedFuture(entry));
+        cache.asMap().replace(c2c, held, CompletableFuture.completedFuture(entry));
       } else {
         LOG.debug("refresh of an embed token failed: {}",
             entry != null ? entry.failure.getMessage() : unwrap(failure).getMessage());
@@ -210,15 +218,15 @@ public final class EmbedTokenCache {
     long now = ticker.read();
     long received = now - TimeUnit.MILLISECONDS.toNanos(answer.ageMillis());
     long lifetime = lifetimes.lifetimeNanos(answer);
-    return EmbedEntry.token(answer.body(), now, received + lifetimes.refreshNanos(lifetime),
-        received + lifetimes.servableNanos(lifetime), received + lifetime, answer.shared());
+    return EmbedEntry.token(answer.body(), now, received, received + lifetimes.refreshNanos(lifetime),
+        received + lifetimes.freshNanos(lifetime), received + lifetimes.usableNanos(lifetime), answer.shared());
   }
 
   private Future<EmbedEntry> negativeEntry(Throwable t) {
     if (t instanceof GatewayFailure f && f.outcome() == Outcome.CLIENT_ERROR
         && (f.status() == 404 || f.status() == 422) && options.negativeTtlSeconds() > 0) {
-      long expiresAt = ticker.read() + TimeUnit.SECONDS.toNanos(options.negativeTtlSeconds());
-      return Future.succeededFuture(EmbedEntry.negative(f, expiresAt));
+      long now = ticker.read();
+      return Future.succeededFuture(EmbedEntry.negative(f, now, now + TimeUnit.SECONDS.toNanos(options.negativeTtlSeconds())));
     }
     return Future.failedFuture(t);
   }
@@ -239,8 +247,8 @@ public final class EmbedTokenCache {
   }
 
   /**
-   * Keeps a token until its expiry (the stale window included) and a negative answer for its TTL. A token with
-   * no servable lifetime left expires at once: the waiting requests get it, the cache does not keep it.
+   * Keeps a token until its margin (the reserve window included) and a negative answer for its TTL. A token
+   * with no usable lifetime left expires at once: the waiting requests get it, the cache does not keep it.
    */
   private static final class EntryExpiry implements Expiry<String, EmbedEntry> {
     @Override
@@ -248,7 +256,7 @@ public final class EmbedTokenCache {
       if (!entry.cacheable) {
         return 0; // judged at receipt: completion may run a little later than the answer
       }
-      return Math.max(0, entry.expiresAt - currentTime);
+      return Math.max(0, entry.usableUntil - currentTime);
     }
 
     @Override

@@ -6,9 +6,16 @@ import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How long an embed token lives, counted from its receipt: the configured lifetime, shortened to the token's
- * {@code exp} where it is readable; served until the expiry margin; refreshed from the refresh-ahead point.
- * The one place these rules live, for the local cache and the cluster's shared one.
+ * The windows of an embed token's life, counted from its receipt (by the pod that called SignalWire):
+ * <ol>
+ *   <li><b>fresh</b> until {@code cache.embed.freshSeconds}: served as a hit; one background refresh from
+ *       {@code refreshAheadRatio} of it;</li>
+ *   <li><b>reserve</b> until {@code expiry - expiryMarginSeconds}: never a plain hit, served only when a refresh
+ *       fails transiently (stale);</li>
+ *   <li><b>margin</b>: never served.</li>
+ * </ol>
+ * Expiry is receipt + {@code tokenLifetimeSeconds}, or an earlier {@code exp} where the token shows one. The one
+ * place these rules live, for the local cache and the cluster's shared one.
  */
 public final class TokenLifetime {
 
@@ -33,13 +40,18 @@ public final class TokenLifetime {
     return lifetime;
   }
 
-  /** Time from receipt until the token stops being served on its own. */
-  public long servableNanos(long lifetimeNanos) {
+  /** Time from receipt until the margin: the end of the reserve window, past which the token is never served. */
+  public long usableNanos(long lifetimeNanos) {
     return lifetimeNanos - TimeUnit.SECONDS.toNanos(options.expiryMarginSeconds());
   }
 
-  /** Time from receipt after which a hit starts a background refresh. */
+  /** Time from receipt until the token stops being served as a hit: the fresh window (never past the margin). */
+  public long freshNanos(long lifetimeNanos) {
+    return Math.min(TimeUnit.SECONDS.toNanos(options.freshSeconds()), usableNanos(lifetimeNanos));
+  }
+
+  /** Time from receipt after which a hit starts a background refresh, inside the fresh window. */
   public long refreshNanos(long lifetimeNanos) {
-    return (long) (servableNanos(lifetimeNanos) * options.refreshAheadRatio());
+    return (long) (freshNanos(lifetimeNanos) * options.refreshAheadRatio());
   }
 }

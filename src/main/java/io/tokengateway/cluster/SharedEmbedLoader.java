@@ -19,8 +19,10 @@ import java.util.concurrent.TimeUnit;
  * answers (a token, or a 404/422) is shared for the rest of its life. Any Redis trouble means calling
  * SignalWire directly, as in single-process mode.
  *
- * <p>A refresh (the held token is due for replacement) only takes a shared token younger than the
- * refresh-ahead point, so refreshing pods converge on one new token instead of re-reading the old one.
+ * <p>A shared token is taken only while it is fresh (younger than {@code cache.embed.freshSeconds} from the
+ * receipt by the pod that called SignalWire). A refresh (the held token is due for replacement) only takes one
+ * younger than the refresh-ahead point, so refreshing pods converge on one new token instead of re-reading the
+ * old one.
  */
 public final class SharedEmbedLoader implements EmbedLoader {
 
@@ -91,7 +93,8 @@ public final class SharedEmbedLoader implements EmbedLoader {
     }
     TokenAnswer answer = shared.answer();
     long lifetime = lifetimes.lifetimeNanos(answer);
-    long limit = refresh ? lifetimes.refreshNanos(lifetime) : lifetimes.servableNanos(lifetime);
+    // a visitor gets a fresh token only; a refreshing pod takes only one younger than the refresh point
+    long limit = refresh ? lifetimes.refreshNanos(lifetime) : lifetimes.freshNanos(lifetime);
     if (TimeUnit.MILLISECONDS.toNanos(answer.ageMillis()) >= limit) {
       return null;
     }
@@ -135,7 +138,7 @@ public final class SharedEmbedLoader implements EmbedLoader {
     return signalWire.load(c2c, refresh)
         .onSuccess(answer -> {
           long lifetime = lifetimes.lifetimeNanos(answer);
-          if (lifetimes.servableNanos(lifetime) > 0) {
+          if (lifetimes.usableNanos(lifetime) > 0) {
             store.putToken(hash, owner, answer.body(), TimeUnit.NANOSECONDS.toMillis(lifetime));
           } else {
             store.release(hash, owner);

@@ -12,13 +12,17 @@ import java.util.Set;
 /**
  * Cross-origin access to the token endpoints for exactly the configured origins. A preflight from an allowed
  * origin gets 204 with the allow headers and {@code Max-Age}; every answer to an allowed origin carries
- * {@code Access-Control-Allow-Origin} and {@code Vary: Origin}; other origins get no allow header, so the
+ * {@code Access-Control-Allow-Origin}, {@code Access-Control-Expose-Headers: Age, X-Cache} (so page code can
+ * compute a token's expiry) and {@code Vary: Origin}; other origins get no allow header, so the
  * browser blocks them. Preflights have no body, call nobody and cost no client permit.
  */
 public final class CorsPolicy {
 
   /** Request headers a page may send; anything else (Authorization above all) is not allowed. */
   static final Set<String> SAFE_HEADERS = Set.of("content-type", "accept", "accept-language", "content-language");
+
+  /** Answer headers page scripts may read: how old the token is and how it was served. */
+  static final CharSequence EXPOSED = HttpHeaders.createOptimized("Age, X-Cache");
 
   private final Set<String> origins;
   private final boolean anyOrigin;
@@ -56,6 +60,7 @@ public final class CorsPolicy {
     boolean allowed = origin != null && (anyOrigin || origins.contains(origin));
     if (allowed) {
       headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, anyOrigin ? "*" : origin);
+      headers.set(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED);
     }
     return allowed;
   }

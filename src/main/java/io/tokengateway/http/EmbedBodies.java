@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 final class EmbedBodies {
 
   /** The default {@code embed.tokenPattern}. */
-  static final String DEFAULT_PATTERN = "^c2c_[A-Za-z0-9]{8,128}$";
+  static final String DEFAULT_PATTERN = "^c2[ct]_[A-Za-z0-9]{8,128}$";
 
   private EmbedBodies() {
   }
@@ -64,7 +64,8 @@ final class EmbedBodies {
 
   static boolean matchesDefault(String s) {
     int n = s.length();
-    if (n < 12 || n > 132 || !s.startsWith("c2c_")) {
+    if (n < 12 || n > 132 || s.charAt(0) != 'c' || s.charAt(1) != '2' || (s.charAt(2) != 'c' && s.charAt(2) != 't')
+        || s.charAt(3) != '_') {
       return false;
     }
     for (int i = 4; i < n; i++) {

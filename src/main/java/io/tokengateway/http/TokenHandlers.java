@@ -21,6 +21,8 @@ import java.util.function.Function;
 public final class TokenHandlers {
 
   private static final CharSequence X_CACHE = HttpHeaders.createOptimized("X-Cache");
+  private static final CharSequence AGE = HttpHeaders.createOptimized("Age");
+  private static final CharSequence AGE_ZERO = HttpHeaders.createOptimized("0");
   private static final Map<CacheStatus, CharSequence> X_CACHE_VALUES = new EnumMap<>(CacheStatus.class);
 
   static {
@@ -67,7 +69,10 @@ public final class TokenHandlers {
     ctx.put(AccessLog.OUTCOME_KEY, writeEmbed(ctx.request(), ar));
   }
 
-  /** Writes an embed answer with its {@code X-Cache}; returns the upstream outcome for the access log. */
+  /**
+   * Writes an embed answer with its {@code X-Cache} and, on a 201, its {@code Age} (RFC 9111: whole seconds since
+   * the gateway received the token); returns the upstream outcome for the access log.
+   */
   static String writeEmbed(io.vertx.core.http.HttpServerRequest request, AsyncResult<EmbedAnswer> ar) {
     EmbedAnswer answer = ar.succeeded() ? ar.result() : null;
     CacheStatus status = answer == null ? CacheStatus.MISS : answer.status();
@@ -78,6 +83,7 @@ public final class TokenHandlers {
     if (answer.failure() != null) {
       return Responses.error(request, answer.failure()).outcome().label();
     }
+    request.response().headers().set(AGE, answer.ageSeconds() == 0 ? AGE_ZERO : String.valueOf(answer.ageSeconds()));
     Responses.json(request.response(), 201, answer.body());
     return status == CacheStatus.MISS ? "success" : "none";
   }

@@ -9,6 +9,9 @@ import io.tokengateway.Time;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.support.FakeSignalWire;
 import io.tokengateway.support.GatewayHarness;
+import io.tokengateway.support.ManualTime;
+import java.time.Duration;
+import java.time.Instant;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +40,82 @@ class EmbedCacheIT {
       assertThat(second.getHeader("Cache-Control")).isEqualTo("no-store");
       assertThat(second.bodyAsString()).isEqualTo(first.bodyAsString());
       assertThat(upstream.calls()).isEqualTo(1);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void everyEmbedTokenAnswerSaysItsAgeOnTheWire(Vertx vertx) {
+    ManualTime time = new ManualTime(Instant.parse("2026-12-02T10:00:00Z"));
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, GatewayConfig.of(GatewayHarness.settings(upstream, Map.of())),
+        time.time());
+    try {
+      HttpResponse<Buffer> miss = gw.embed(C2C);
+      time.advance(Duration.ofSeconds(100));
+      HttpResponse<Buffer> hit = gw.embed(C2C);
+      time.advance(Duration.ofSeconds(600));
+      upstream.answer(503, "{\"error\":\"Service Unavailable\"}");
+      HttpResponse<Buffer> stale = gw.embed(C2C);
+      upstream.succeed();
+      HttpResponse<Buffer> renewed = gw.embed(C2C);
+
+      assertThat(List.of(miss, hit, stale, renewed)).extracting(r -> r.getHeader("X-Cache"))
+          .containsExactly("MISS", "HIT", "STALE", "MISS");
+      assertThat(List.of(miss, hit, stale, renewed)).extracting(r -> r.getHeader("Age"))
+          .containsExactly("0", "100", "700", "0");
+      assertThat(stale.bodyAsString()).isEqualTo(miss.bodyAsString());
+      assertThat(renewed.bodyAsString()).as("a token older than the fresh window is replaced")
+          .isNotEqualTo(miss.bodyAsString());
+      assertThat(upstream.calls()).isEqualTo(3);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void errorAnswersCarryNoAge(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx).answer(404, "{\"error\":\"Not Found\"}");
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of());
+    try {
+      assertThat(gw.embed(C2C).getHeader("Age")).isNull();
+      assertThat(gw.embed(C2C).getHeader("Age")).as("NEGATIVE").isNull();
+      assertThat(gw.embed("c2x_notAClickToCall").getHeader("Age")).isNull();
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void c2tTokensAreEmbedTokensAndOtherPrefixesAreRefused(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of());
+    try {
+      HttpResponse<Buffer> c2t = gw.embed("c2t_7acc0e5e968706a032983cd80cdca219");
+      assertThat(c2t.statusCode()).isEqualTo(201);
+      assertThat(upstream.received().get(0).json().getString("token")).isEqualTo("c2t_7acc0e5e968706a032983cd80cdca219");
+      for (String bad : List.of("c2x_7acc0e5e968706a032983cd80cdca219", "C2C_7acc0e5e968706a0", "c2c7acc0e5e968706a")) {
+        HttpResponse<Buffer> r = gw.embed(bad);
+        assertThat(r.statusCode()).as(bad).isEqualTo(422);
+        assertThat(r.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("attribute"))
+            .isEqualTo("token");
+      }
+      assertThat(upstream.calls()).isEqualTo(1);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void theSimulatorTakesC2tTokensToo(Vertx vertx) {
+    Map<String, Object> s = new HashMap<>(GatewayHarness.settings(null, Map.of()));
+    s.put("signalwire.projectId", "");
+    s.put("signalwire.apiToken", "");
+    GatewayHarness gw = GatewayHarness.start(vertx, GatewayConfig.of(s), Time.system());
+    try {
+      assertThat(gw.embed("c2t_7acc0e5e968706a032983cd80cdca219").statusCode()).isEqualTo(201);
+      assertThat(gw.gateway.simulator().stats().embeds()).isEqualTo(1);
     } finally {
       gw.stop();
     }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class EmbedTokenCacheTest {
 
   private static final String C2C = "c2c_7acc0e5e968706a032983cd80cdca219";
-  private static final CacheOptions DEFAULTS = new CacheOptions(true, 3600, 300, 0.8, 30, 100_000);
-  // servable lifetime 3300 s; refresh ahead from 2640 s; stale window 3300 s to 3600 s
+  private static final CacheOptions DEFAULTS = new CacheOptions(true, 3600, 600, 300, 0.8, 30, 100_000);
+  // fresh until 600 s (refresh ahead from 480 s); reserve (stale if SignalWire fails) until 3300 s; margin after
 
   private final ManualTime time = new ManualTime(Instant.parse("2026-11-24T10:00:00Z"));
   private final ScriptedUpstream upstream = new ScriptedUpstream();
@@ -45,11 +45,14 @@ class EmbedTokenCacheTest {
   }
 
   @Test
-  void hitAfterMissCallsUpstreamOnce() {
+  void hitAfterMissCallsUpstreamOnceAndSaysItsAge() {
     EmbedAnswer first = get();
+    time.advance(Duration.ofMillis(100_900));
     EmbedAnswer second = get();
     assertThat(first.status()).isEqualTo(CacheStatus.MISS);
+    assertThat(first.ageSeconds()).isZero();
     assertThat(second.status()).isEqualTo(CacheStatus.HIT);
+    assertThat(second.ageSeconds()).as("whole seconds since receipt").isEqualTo(100);
     assertThat(second.body()).isEqualTo(first.body());
     assertThat(upstream.calls()).isEqualTo(1);
   }
@@ -104,34 +107,93 @@ class EmbedTokenCacheTest {
   }
 
   @Test
-  void opaqueTokenIsServedUntilLifetimeMinusMargin() {
+  void aTokenIsAHitOnlyInsideItsFreshWindow() {
     get();
-    time.advance(Duration.ofSeconds(3300).minusNanos(1));
-    upstream.hold(); // a refresh ahead starts here; keep it pending
-    assertThat(get().status()).isEqualTo(CacheStatus.HIT);
+    time.advance(Duration.ofSeconds(600).minusNanos(1));
+    upstream.hold(); // the refresh ahead starts here; keep it pending
+    EmbedAnswer last = get();
+    assertThat(last.status()).isEqualTo(CacheStatus.HIT);
+    assertThat(last.ageSeconds()).isEqualTo(599);
     time.advance(Duration.ofNanos(1));
-    assertThat(cache.get(C2C).isComplete()).as("past 3300 s the cached token is no longer served on its own")
+    assertThat(cache.get(C2C).isComplete()).as("at 600 s the cached token is no longer served on its own")
         .isFalse();
   }
 
   @Test
+  void theFirstRequestAfterTheFreshWindowWaitsForOneCallAndGetsTheNewToken() {
+    String oldBody = get().body().toString();
+    time.advance(Duration.ofSeconds(600));
+    Promise<TokenAnswer> refresh = upstream.hold();
+    Future<EmbedAnswer> waiting = cache.get(C2C);
+    Future<EmbedAnswer> alsoWaiting = cache.get(C2C);
+    assertThat(waiting.isComplete()).isFalse();
+    assertThat(upstream.calls()).isEqualTo(2);
+
+    refresh.complete(ScriptedUpstream.answer("renewed"));
+    for (EmbedAnswer a : List.of(await(waiting), await(alsoWaiting))) {
+      assertThat(a.status()).isEqualTo(CacheStatus.MISS);
+      assertThat(a.ageSeconds()).isZero();
+      assertThat(new JsonObject(a.body()).getString("token")).isEqualTo("renewed");
+      assertThat(a.body().toString()).isNotEqualTo(oldBody);
+    }
+    time.advance(Duration.ofSeconds(5));
+    EmbedAnswer hit = get();
+    assertThat(hit.status()).isEqualTo(CacheStatus.HIT);
+    assertThat(hit.ageSeconds()).as("the new token's age counts from its own receipt").isEqualTo(5);
+    assertThat(new JsonObject(hit.body()).getString("token")).isEqualTo("renewed");
+    assertThat(upstream.calls()).isEqualTo(2);
+  }
+
+  @Test
+  void requestsAtTheEdgeOfTheFreshWindowShareOneUpstreamCall() {
+    get();
+    time.advance(Duration.ofSeconds(600));
+    Promise<TokenAnswer> refresh = upstream.hold();
+    List<Future<EmbedAnswer>> answers = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      answers.add(cache.get(C2C));
+    }
+    refresh.complete(ScriptedUpstream.answer("one-refresh"));
+    for (Future<EmbedAnswer> f : answers) {
+      assertThat(new JsonObject(await(f).body()).getString("token")).isEqualTo("one-refresh");
+    }
+    assertThat(upstream.calls()).isEqualTo(2);
+  }
+
+  @Test
   void readableExpEarlierThanTheLifetimeWins() {
-    upstream.thenToken(ScriptedUpstream.jws(time.epochSecond() + 900));
+    upstream.thenToken(ScriptedUpstream.jws(time.epochSecond() + 1200));
     get();
     upstream.alwaysFail(GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "down"));
     time.advance(Duration.ofSeconds(599));
-    assertThat(get().status()).as("served (its refresh ahead fails)").isEqualTo(CacheStatus.HIT);
+    assertThat(get().status()).as("fresh (its refresh ahead fails)").isEqualTo(CacheStatus.HIT);
+    time.advance(Duration.ofSeconds(300));
+    assertThat(get().status()).as("899 s: in reserve, SignalWire down").isEqualTo(CacheStatus.STALE);
     time.advance(Duration.ofSeconds(1));
-    assertThat(get().status()).as("600 s = exp 900 - margin 300: stale from here").isEqualTo(CacheStatus.STALE);
+    assertThat(failureOf(cache.get(C2C)).status()).as("900 s = exp 1200 - margin 300: never served").isEqualTo(502);
+  }
+
+  @Test
+  void aShortReadableExpShortensTheFreshWindowToTheMargin() {
+    upstream.thenToken(ScriptedUpstream.jws(time.epochSecond() + 700));
+    get();
+    upstream.alwaysFail(GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "down"));
+    time.advance(Duration.ofSeconds(399));
+    assertThat(get().status()).isEqualTo(CacheStatus.HIT);
+    time.advance(Duration.ofSeconds(1));
+    assertThat(failureOf(cache.get(C2C)).status()).as("400 s = exp 700 - margin 300: no reserve left")
+        .isEqualTo(502);
   }
 
   @Test
   void readableExpLaterThanTheLifetimeIsCappedByTheLifetime() {
     upstream.thenToken(ScriptedUpstream.jws(time.epochSecond() + 86_400));
     get();
-    time.advance(Duration.ofSeconds(3300));
     upstream.alwaysFail(GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "down"));
+    time.advance(Duration.ofSeconds(3300).minusNanos(1));
     assertThat(get().status()).isEqualTo(CacheStatus.STALE);
+    time.advance(Duration.ofNanos(1));
+    assertThat(failureOf(cache.get(C2C)).status()).isEqualTo(502);
   }
 
   @Test
@@ -156,9 +218,12 @@ class EmbedTokenCacheTest {
   }
 
   @Test
-  void refreshAheadHappensOnceInTheBackgroundWhileTheOldTokenIsServed() {
+  void refreshAheadHappensOnceInTheBackgroundInsideTheFreshWindow() {
     String oldBody = get().body().toString();
-    time.advance(Duration.ofSeconds(2640));
+    time.advance(Duration.ofSeconds(479));
+    assertThat(get().status()).isEqualTo(CacheStatus.HIT);
+    assertThat(upstream.calls()).as("no refresh before 0.8 x 600 s").isEqualTo(1);
+    time.advance(Duration.ofSeconds(1));
     Promise<TokenAnswer> refresh = upstream.hold();
 
     EmbedAnswer during = get();
@@ -171,42 +236,95 @@ class EmbedTokenCacheTest {
     refresh.complete(ScriptedUpstream.answer("refreshed"));
     EmbedAnswer after = get();
     assertThat(after.status()).isEqualTo(CacheStatus.HIT);
+    assertThat(after.ageSeconds()).isZero();
     assertThat(new JsonObject(after.body()).getString("token")).isEqualTo("refreshed");
-    assertThat(upstream.calls()).isEqualTo(2);
+    time.advance(Duration.ofSeconds(599));
+    assertThat(get().status()).as("the refreshed token has a fresh window of its own").isEqualTo(CacheStatus.HIT);
+    assertThat(upstream.calls()).isEqualTo(3); // its own refresh ahead, at 480 s
   }
 
   @Test
-  void staleIfErrorServesTheOldTokenButNeverPastExpiry() {
+  void inReserveTheHeldTokenIsServedStaleOnlyWhenSignalWireFailsAndNeverInsideTheMargin() {
     String oldBody = get().body().toString();
     upstream.alwaysFail(GatewayFailure.upstream(504, Outcome.TIMEOUT, "slow"));
-    time.advance(Duration.ofSeconds(3400));
+    time.advance(Duration.ofSeconds(600));
     EmbedAnswer stale = get();
     assertThat(stale.status()).isEqualTo(CacheStatus.STALE);
+    assertThat(stale.ageSeconds()).isEqualTo(600);
     assertThat(stale.body().toString()).isEqualTo(oldBody);
     for (Outcome o : List.of(Outcome.SERVER_ERROR, Outcome.CONNECTION_ERROR, Outcome.RATE_LIMITED,
         Outcome.REJECTED_BY_BREAKER)) {
       upstream.alwaysFail(GatewayFailure.retryLater(503, 1, o, "x"));
       assertThat(get().status()).as(o.label()).isEqualTo(CacheStatus.STALE);
     }
-    time.advance(Duration.ofSeconds(200));
-    assertThat(failureOf(cache.get(C2C)).status()).as("at 3600 s the token has expired").isEqualTo(503);
+    time.advance(Duration.ofSeconds(2700).minusNanos(1));
+    EmbedAnswer lastStale = get();
+    assertThat(lastStale.status()).isEqualTo(CacheStatus.STALE);
+    assertThat(lastStale.ageSeconds()).isEqualTo(3299);
+    int calls = upstream.calls();
+    time.advance(Duration.ofNanos(1));
+    assertThat(failureOf(cache.get(C2C)).status()).as("at 3300 s the token is inside its margin").isEqualTo(503);
+    assertThat(upstream.calls()).isEqualTo(calls + 1);
   }
 
   @Test
-  void anAsynchronouslyLoadedTokenIsKeptForItsWholeLifetime() {
+  void anAsynchronouslyLoadedTokenIsKeptUntilItsMargin() {
     Promise<TokenAnswer> pending = upstream.hold();
     Future<EmbedAnswer> first = cache.get(C2C);
     pending.complete(ScriptedUpstream.answer("async-token"));
     await(first);
-    time.advance(Duration.ofSeconds(3400));
+    time.advance(Duration.ofSeconds(3200));
     upstream.alwaysFail(GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "down"));
     assertThat(get().status()).isEqualTo(CacheStatus.STALE);
   }
 
   @Test
+  void aPurgeDuringARefreshIsNotUndoneByIt() {
+    get();
+    time.advance(Duration.ofSeconds(480));
+    Promise<TokenAnswer> refresh = upstream.hold();
+    assertThat(get().status()).isEqualTo(CacheStatus.HIT); // starts the refresh ahead
+    assertThat(cache.invalidate(C2C)).isTrue();
+    refresh.complete(ScriptedUpstream.answer("written-after-the-purge"));
+    assertThat(cache.holds(C2C)).as("the refresh must not bring the purged entry back").isFalse();
+    EmbedAnswer next = get();
+    assertThat(next.status()).isEqualTo(CacheStatus.MISS);
+    assertThat(upstream.calls()).isEqualTo(3);
+  }
+
+  @Test
+  void aPurgeDuringAReserveRefreshIsNotUndoneByItWhileTheWaitersGetTheNewToken() {
+    get();
+    time.advance(Duration.ofSeconds(700));
+    Promise<TokenAnswer> refresh = upstream.hold();
+    Future<EmbedAnswer> waiting = cache.get(C2C);
+    cache.invalidateAll();
+    refresh.complete(ScriptedUpstream.answer("for-the-waiter"));
+    assertThat(new JsonObject(await(waiting).body()).getString("token")).isEqualTo("for-the-waiter");
+    assertThat(cache.holds(C2C)).isFalse();
+  }
+
+  @Test
+  void aFinishedFailureIsNeverHandedToALaterRequest(Vertx vertx) {
+    // The first caller's answer is delivered on its own event loop before Caffeine's own completion handler has
+    // dropped the failure entry: the request that follows it must still call SignalWire again.
+    Context loop = vertx.getOrCreateContext();
+    Promise<TokenAnswer> pending = upstream.hold();
+    Promise<Future<EmbedAnswer>> second = Promise.promise();
+    Promise<Future<EmbedAnswer>> first = Promise.promise();
+    loop.runOnContext(v -> first.complete(cache.get(C2C).onComplete(ar -> second.complete(cache.get(C2C)))));
+    await(first.future());
+    loop.runOnContext(v -> pending.fail(GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "500 upstream")));
+    assertThat(failureOf(await(first.future())).status()).isEqualTo(502);
+    EmbedAnswer retried = await(await(second.future()));
+    assertThat(retried.status()).isEqualTo(CacheStatus.MISS);
+    assertThat(upstream.calls()).isEqualTo(2);
+  }
+
+  @Test
   void staleIsNotServedForAClientError() {
     get();
-    time.advance(Duration.ofSeconds(3400));
+    time.advance(Duration.ofSeconds(1000));
     upstream.thenFail(GatewayFailure.passThrough(401, GatewayFailure.errorBody(401)));
     assertThat(failureOf(cache.get(C2C)).status()).isEqualTo(401);
   }
@@ -250,7 +368,7 @@ class EmbedTokenCacheTest {
   @Test
   void boundHoldsUnderAFloodOfDistinctTokensWhileTheHotTokenStays() {
     int max = 500;
-    EmbedTokenCache bounded = new EmbedTokenCache(vertx, new CacheOptions(true, 3600, 300, 0.8, 30, max),
+    EmbedTokenCache bounded = new EmbedTokenCache(vertx, new CacheOptions(true, 3600, 600, 300, 0.8, 30, max),
         upstream, time.time());
     String hot = "c2c_hotToken0000";
     await(bounded.get(hot));
@@ -269,7 +387,7 @@ class EmbedTokenCacheTest {
 
   @Test
   void disabledCacheCallsUpstreamEveryTime() {
-    EmbedTokenCache off = new EmbedTokenCache(vertx, new CacheOptions(false, 3600, 300, 0.8, 30, 10), upstream,
+    EmbedTokenCache off = new EmbedTokenCache(vertx, new CacheOptions(false, 3600, 600, 300, 0.8, 30, 10), upstream,
         time.time());
     assertThat(await(off.get(C2C)).status()).isEqualTo(CacheStatus.MISS);
     assertThat(await(off.get(C2C)).status()).isEqualTo(CacheStatus.MISS);

@@ -84,6 +84,39 @@ class ClusterModeIT {
   }
 
   @Test
+  void aSharedTokenIsServedWithItsAgeOnlyWhileItIsFresh() {
+    GatewayHarness pod = pod(vertx, Map.of());
+    ClusterKeys keys = new ClusterKeys(redis.prefix);
+    String young = "c2c_sharedYoungToken1";
+    String old = "c2c_sharedOldToken01";
+    putShared(keys, young, "token-of-another-pod", 200);
+    putShared(keys, old, "too-old-to-be-fresh", 601);
+
+    HttpResponse<Buffer> shared = pod.embed(young);
+    assertThat(shared.getHeader("X-Cache")).isEqualTo("SHARED");
+    assertThat(shared.bodyAsJsonObject().getString("token")).isEqualTo("token-of-another-pod");
+    assertThat(Long.parseLong(shared.getHeader("Age"))).as("counted from the first pod's receipt").isBetween(200L, 202L);
+    HttpResponse<Buffer> hit = pod.embed(young);
+    assertThat(hit.getHeader("X-Cache")).isEqualTo("HIT");
+    assertThat(Long.parseLong(hit.getHeader("Age"))).isBetween(200L, 202L);
+    assertThat(upstream.calls()).isZero();
+
+    HttpResponse<Buffer> renewed = pod.embed(old);
+    assertThat(renewed.getHeader("X-Cache")).as("a shared token older than freshSeconds is not served as fresh")
+        .isEqualTo("MISS");
+    assertThat(renewed.getHeader("Age")).isEqualTo("0");
+    assertThat(renewed.bodyAsJsonObject().getString("token")).isNotEqualTo("too-old-to-be-fresh");
+    assertThat(upstream.calls()).isEqualTo(1);
+  }
+
+  private void putShared(ClusterKeys keys, String c2c, String token, long ageSeconds) {
+    redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.SET).arg(keys.embed(ClusterKeys.hash(c2c)))
+        .arg(new JsonObject().put("lifetimeMs", 3_600_000).put("body", new JsonObject().put("token", token).encode())
+            .encode())
+        .arg("PX").arg((3_600 - ageSeconds) * 1_000));
+  }
+
+  @Test
   void aLocalHitNeverTouchesRedis() {
     GatewayHarness one = pod(vertx, Map.of());
     one.embed(C2C);

@@ -40,6 +40,20 @@ class ConfigTest {
   }
 
   @Test
+  void theFreshWindowMustBePositiveAndLeaveRoomForTheMargin() {
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_CACHE_EMBED_FRESH_SECONDS", "0"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cache.embed.freshSeconds")
+        .hasMessageContaining("GATEWAY_CACHE_EMBED_FRESH_SECONDS");
+    assertThatThrownBy(() -> GatewayConfig.of(Map.of("cache.embed.freshSeconds", 3301)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("cache.embed.freshSeconds (3301) + cache.embed.expiryMarginSeconds (300) must not exceed "
+            + "cache.embed.tokenLifetimeSeconds (3600)");
+    assertThat(GatewayConfig.of(Map.of("cache.embed.freshSeconds", 3300)).cache().freshSeconds()).isEqualTo(3300);
+    assertThatThrownBy(() -> GatewayConfig.of(Map.of("cache.embed.tokenLifetimeSeconds", 800)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("must not exceed");
+  }
+
+  @Test
   void defaultsRunOnTheSimulator() {
     GatewayConfig c = GatewayConfig.from(ConfigLoader.load(Map.of()));
     assertThat(c.upstream().mode()).isEqualTo(Mode.SIMULATOR);
@@ -48,7 +62,8 @@ class ConfigTest {
     assertThat(c.upstream().timeoutMs()).isEqualTo(5000);
     assertThat(c.guest().maxTtlSeconds()).isEqualTo(7200);
     assertThat(c.shutdown().drainSeconds()).isEqualTo(5);
-    assertThat(c.embedTokenPattern().pattern()).isEqualTo("^c2c_[A-Za-z0-9]{8,128}$");
+    assertThat(c.embedTokenPattern().pattern()).isEqualTo("^c2[ct]_[A-Za-z0-9]{8,128}$");
+    assertThat(c.cache().freshSeconds()).isEqualTo(600);
   }
 
   @Test

@@ -79,8 +79,11 @@ class CorsIT {
     assertThat(invalid.statusCode()).isEqualTo(422);
     for (HttpResponse<Buffer> r : java.util.List.of(created, invalid)) {
       assertThat(r.getHeader("Access-Control-Allow-Origin")).isEqualTo(PAGE);
+      assertThat(r.getHeader("Access-Control-Expose-Headers")).as("page scripts may read the token's age")
+          .isEqualTo("Age, X-Cache");
       assertThat(r.headers().getAll("Vary")).contains("Origin");
     }
+    assertThat(created.getHeader("Age")).isEqualTo("0");
   }
 
   @Test
@@ -90,6 +93,7 @@ class CorsIT {
     assertThat(pre.getHeader("Access-Control-Allow-Methods")).isNull();
     HttpResponse<Buffer> r = post("https://evil.example.net", new JsonObject().put("token", C2C).encode());
     assertThat(r.getHeader("Access-Control-Allow-Origin")).isNull();
+    assertThat(r.getHeader("Access-Control-Expose-Headers")).isNull();
     HttpResponse<Buffer> lookalike = post("https://www.example.com.evil.net", "{\"token\":42}");
     assertThat(lookalike.getHeader("Access-Control-Allow-Origin")).isNull();
   }

@@ -47,7 +47,8 @@ class EmbedBodiesProperties {
   Arbitrary<String> tokens() {
     return Arbitraries.oneOf(
         Arbitraries.strings().withChars("c2_abcXYZ019-!é ").ofMaxLength(140),
-        Arbitraries.strings().withChars("abcdefXYZ0189").ofMinLength(6).ofMaxLength(130).map(s -> "c2c_" + s),
+        Arbitraries.strings().withChars("abcdefXYZ0189").ofMinLength(6).ofMaxLength(130)
+            .flatMap(s -> Arbitraries.of("c2c_", "c2t_", "c2x_", "C2C_", "c2c", "c3c_").map(p -> p + s)),
         Arbitraries.strings().ofMaxLength(20).map(s -> "c2c_" + s));
   }
 

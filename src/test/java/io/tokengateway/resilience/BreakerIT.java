@@ -97,7 +97,7 @@ class BreakerIT {
     try {
       String token = "c2c_hotPageToken1";
       String body = gw.embed(token).bodyAsString();
-      time.advance(Duration.ofSeconds(3400)); // past its servable lifetime, before expiry
+      time.advance(Duration.ofSeconds(1000)); // past its fresh window, before its margin
       upstream.answer(503, "{\"error\":\"Service Unavailable\"}");
       for (int i = 0; i < 3; i++) {
         HttpResponse<Buffer> r = gw.embed(token);

@@ -109,7 +109,7 @@ public final class SimulatorVerticle extends VerticleBase {
   private void embed(RoutingContext ctx) {
     JsonObject body = jsonObject(ctx.body().buffer());
     Object token = body == null ? null : body.getValue("token");
-    if (!(token instanceof String c2c) || !c2c.startsWith("c2c_")) {
+    if (!(token instanceof String c2c) || !(c2c.startsWith("c2c_") || c2c.startsWith("c2t_"))) {
       invalid(ctx, "token", "token must be a Click-to-Call token");
       return;
     }
