@@ -37,8 +37,14 @@ final class Params {
         .shareConnections();
   }
 
-  /** A ramp to {@code -Drate} over {@code -Dwarmup}, then that constant arrival rate for {@code -Dduration}. */
+  /**
+   * A ramp to {@code -Drate} over {@code -Dwarmup}, then that constant arrival rate for {@code -Dduration};
+   * {@code -Dwarmup=0} starts at full rate (Gatling refuses a ramp of no length).
+   */
   static PopulationBuilder steadyRate(ScenarioBuilder scenario) {
+    if (WARMUP_SECONDS == 0) {
+      return scenario.injectOpen(constantUsersPerSec(RATE).during(DURATION_SECONDS));
+    }
     return scenario.injectOpen(
         rampUsersPerSec(1).to(RATE).during(WARMUP_SECONDS),
         constantUsersPerSec(RATE).during(DURATION_SECONDS));
