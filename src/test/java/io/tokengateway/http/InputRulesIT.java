@@ -129,6 +129,41 @@ class InputRulesIT {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"\"\"", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "\"US-CENTRAL\"", "\"us_central\"",
+      "\"us central\"", "\"us-central\\n\"", "\"\u00fcs-central\"", "42", "true", "[\"us-central\"]",
+      "{\"name\":\"us-central\"}"})
+  void badRegionOrChIs422OnThatAttribute(String value) {
+    for (String attr : new String[] {"region", "ch"}) {
+      String body = "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"" + attr + "\":" + value + "}";
+      assertUnprocessable(gw.guest(body), attr);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"extra\":1}|extra",
+      "{\"allowedAddresses\":[\"" + ADDRESS + "\"]}|allowedAddresses",
+      "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"project_id\":\"p\",\"x\":1}|project_id",
+      "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"\":1}|''",
+      "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"<b>\\\"a b\":1}|_b__a_b"})
+  void anUnknownGuestFieldIs422NamingIt(String body, String attribute) {
+    HttpResponse<Buffer> r = gw.guest(body);
+    assertUnprocessable(r, attribute);
+    assertThat(r.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("code"))
+        .isEqualTo("unknown_attribute");
+  }
+
+  @Test
+  void anUnknownFieldNameIsEchoedBoundedTo64PlainCharacters() {
+    String pasted = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..c2VjcmV0.".repeat(40); // a 2,000-char "name"
+    HttpResponse<Buffer> r = gw.guest("{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"" + pasted + "\":1}");
+    assertThat(r.statusCode()).isEqualTo(422);
+    String echoed = r.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("attribute");
+    assertThat(echoed).hasSize(64).isEqualTo(pasted.substring(0, 64)).matches("[A-Za-z0-9_.-]+");
+    assertThat(r.bodyAsString()).hasSizeLessThan(400);
+  }
+
   @Test
   void addressOutsideTheAllowListIs403(Vertx vertx) {
     GatewayHarness restricted = GatewayHarness.start(vertx, upstream, Map.of("guest.allowedAddresses", ALLOWED));

@@ -30,6 +30,7 @@ public final class SimulatorVerticle extends VerticleBase {
 
   private static final Pattern UUID_TEXT =
       Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+  private static final Pattern REGION_TEXT = Pattern.compile("^[a-z0-9-]{1,32}$");
   private static final long DEFAULT_GUEST_TTL_SECONDS = 7200;
 
   private final SimulatorOptions options;
@@ -138,6 +139,14 @@ public final class SimulatorVerticle extends VerticleBase {
       invalid(ctx, "expire_at", "expire_at must be an integer");
       return;
     }
+    for (String attr : new String[] {"region", "ch"}) {
+      Object region = body.getValue(attr);
+      if (region != null && !(region instanceof String r && REGION_TEXT.matcher(r).matches())) {
+        invalid(ctx, attr, attr + " must be a region name, e.g. us-central");
+        return;
+      }
+    }
+    stats.recordGuest(body.getString("region"), body.getString("ch"));
     long now = clock.instant().getEpochSecond();
     long exp = expireAt == null ? now + DEFAULT_GUEST_TTL_SECONDS : ((Number) expireAt).longValue();
     created(ctx, new JsonObject().put("token", tokens.mint(now, exp)).put("refresh_token", tokens.mint(now, exp)));
