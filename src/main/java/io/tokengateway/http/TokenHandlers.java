@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The two token endpoints, each one chain of futures: validate the body, ask the embed cache or SignalWire,
- * write the answer. Every failure on the way ends in {@link Responses#error}. Embed answers that went through
+ * The token endpoints, each one chain of futures: validate the body, ask the embed cache or SignalWire,
+ * write the answer. Guest and refresh answers are never cached (each is one visitor's). Every failure on the way ends in {@link Responses#error}. Embed answers that went through
  * the cache carry {@code X-Cache}.
  */
 public final class TokenHandlers {
@@ -32,12 +32,14 @@ public final class TokenHandlers {
   private final RequestValidator validator;
   private final EmbedTokenCache embeds;
   private final Function<JsonObject, Future<TokenAnswer>> guests;
+  private final Function<JsonObject, Future<TokenAnswer>> refreshes;
 
   public TokenHandlers(RequestValidator validator, EmbedTokenCache embeds,
-      Function<JsonObject, Future<TokenAnswer>> guests) {
+      Function<JsonObject, Future<TokenAnswer>> guests, Function<JsonObject, Future<TokenAnswer>> refreshes) {
     this.validator = validator;
     this.embeds = embeds;
     this.guests = guests;
+    this.refreshes = refreshes;
   }
 
   /** The router-free path for well-formed embed requests, sharing this handler's validator and cache. */
@@ -59,6 +61,14 @@ public final class TokenHandlers {
     Future.succeededFuture(ctx.body().buffer())
         .map(validator::guestRequest)
         .compose(guests)
+        .onComplete(ar -> respond(ctx, ar));
+  }
+
+  /** {@code POST /api/fabric/subscribers/tokens/refresh}: the guest endpoint's chain with the refresh body. */
+  public void refresh(RoutingContext ctx) {
+    Future.succeededFuture(ctx.body().buffer())
+        .map(validator::refreshRequest)
+        .compose(refreshes)
         .onComplete(ar -> respond(ctx, ar));
   }
 

@@ -88,9 +88,27 @@ class RequestValidatorTest {
   }
 
   @Test
+  void refreshTokenIs16To8192CharactersOfACompactJwsOrJwe() {
+    String shortest = "abcd.efgh.ijklmn";
+    String longest = "eyJhbGciOiJkaXIifQ..aXY.dGFn." + "a".repeat(8192 - 29);
+    assertThat(refresh(shortest)).isEqualTo(new JsonObject().put("refresh_token", shortest));
+    assertThat(refresh(longest).getString("refresh_token")).hasSize(8192);
+    assertThat(refresh(JWE).fieldNames()).containsExactly("refresh_token");
+    assertThat(refresh("a.b-c_d.e9f.GHIJ.KLMN").getString("refresh_token")).isEqualTo("a.b-c_d.e9f.GHIJ.KLMN");
+    assertRejected(() -> refresh(shortest.substring(1)), 422, "refresh_token");
+    assertRejected(() -> refresh(longest + "a"), 422, "refresh_token");
+    assertRejected(() -> refresh("abcdefgh.ijklmnop.qrst.uvwx.yz12.3456"), 422, "refresh_token");
+    assertRejected(() -> refresh("abcdefgh.ijklmnop..qrst.uvwx"), 422, "refresh_token");
+  }
+
+  @Test
   void deeplyNestedJsonIsABadRequestNotACrash() {
     String nested = "[".repeat(2000) + "]".repeat(2000);
     assertRejected(() -> validator.embedToken(json(nested)), 400, null);
+  }
+
+  private JsonObject refresh(String token) {
+    return validator.refreshRequest(json(new JsonObject().put("refresh_token", token).encode()));
   }
 
   private JsonObject guest(long expireAt) {

@@ -51,7 +51,8 @@ class SimulatorModeIT {
       assertThat(header.getString("enc")).isEqualTo("A256GCM");
       assertThat(guest.bodyAsJsonObject().getString("refresh_token")).isNotBlank();
       assertThat(gw.gateway.simulator().stats().toJson())
-          .isEqualTo(new JsonObject().put("embeds", 1).put("guests", 1).put("lastGuest", new JsonObject()));
+          .isEqualTo(new JsonObject().put("embeds", 1).put("guests", 1).put("refreshes", 0)
+              .put("lastGuest", new JsonObject()));
       JsonObject ready = gw.get("/health/ready").bodyAsJsonObject();
       assertThat(ready.getString("upstream")).isEqualTo("simulator");
       assertThat(ready.getString("warning")).contains("simulator");
@@ -71,6 +72,28 @@ class SimulatorModeIT {
       JsonObject stats = await(direct.get(gw.gateway.simulator().port(), "127.0.0.1", "/simulator/stats").send())
           .bodyAsJsonObject();
       assertThat(stats.getLong("embeds")).isEqualTo(1);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void aGuestTokenIsRefreshedThroughTheGatewayOnceWithEachRefreshToken(Vertx vertx) {
+    GatewayHarness gw = start(vertx, Map.of());
+    try {
+      String refreshToken = gw.guest(GUEST).bodyAsJsonObject().getString("refresh_token");
+      String refresh = new JsonObject().put("refresh_token", refreshToken).encode();
+
+      HttpResponse<Buffer> refreshed = gw.postJson(Endpoint.REFRESH.path(), refresh);
+      assertThat(refreshed.statusCode()).isEqualTo(201);
+      String next = refreshed.bodyAsJsonObject().getString("refresh_token");
+      assertThat(next).isNotEqualTo(refreshToken);
+      HttpResponse<Buffer> spent = gw.postJson(Endpoint.REFRESH.path(), refresh);
+      assertThat(spent.statusCode()).as("SignalWire's 401 for a spent refresh token is passed through").isEqualTo(401);
+      assertThat(spent.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "Unauthorized"));
+      assertThat(gw.postJson(Endpoint.REFRESH.path(), new JsonObject().put("refresh_token", next).encode())
+          .statusCode()).isEqualTo(201);
+      assertThat(gw.gateway.simulator().stats().refreshes()).isEqualTo(3);
     } finally {
       gw.stop();
     }

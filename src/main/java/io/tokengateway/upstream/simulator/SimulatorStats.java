@@ -14,10 +14,15 @@ public final class SimulatorStats {
 
   private final LongAdder embeds = new LongAdder();
   private final LongAdder guests = new LongAdder();
+  private final LongAdder refreshes = new LongAdder();
   private final AtomicReference<JsonObject> lastGuest = new AtomicReference<>(new JsonObject());
 
   void record(Endpoint endpoint) {
-    (endpoint == Endpoint.EMBEDS ? embeds : guests).increment();
+    switch (endpoint) {
+      case EMBEDS -> embeds.increment();
+      case GUESTS -> guests.increment();
+      case REFRESH -> refreshes.increment();
+    }
   }
 
   /** The region fields of a guest token just minted (null = absent). */
@@ -40,6 +45,10 @@ public final class SimulatorStats {
     return guests.sum();
   }
 
+  public long refreshes() {
+    return refreshes.sum();
+  }
+
   /** {@code region} and {@code ch} of the last guest token minted, as far as it had them. */
   public JsonObject lastGuest() {
     return lastGuest.get().copy();
@@ -48,11 +57,12 @@ public final class SimulatorStats {
   void reset() {
     embeds.reset();
     guests.reset();
+    refreshes.reset();
     lastGuest.set(new JsonObject());
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("embeds", embeds()).put("guests", guests())
+    return new JsonObject().put("embeds", embeds()).put("guests", guests()).put("refreshes", refreshes())
         .put("lastGuest", lastGuest());
   }
 }
