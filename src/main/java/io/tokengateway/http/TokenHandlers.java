@@ -15,8 +15,8 @@ import java.util.function.Function;
 
 /**
  * The token endpoints, each one chain of futures: validate the body, ask the embed cache or SignalWire,
- * write the answer. Guest and refresh answers are never cached (each is one visitor's). Every failure on the way ends in {@link Responses#error}. Embed answers that went through
- * the cache carry {@code X-Cache}.
+ * write the answer. Every failure on the way ends in {@link Responses#error}. Embed answers that went through
+ * the cache carry {@code X-Cache}; guest and refresh answers are never cached (each is one visitor's).
  */
 public final class TokenHandlers {
 
