@@ -119,7 +119,8 @@ public final class Gateway {
     var r = config.resilience();
     RequestValidator validator = new RequestValidator(config, time.clock());
     TokenHandlers tokens = new TokenHandlers(validator, embedCache,
-        body -> guard.call(Endpoint.GUESTS, () -> client.createGuestToken(body)));
+        body -> guard.call(Endpoint.GUESTS, () -> client.createGuestToken(body)),
+        body -> guard.call(Endpoint.REFRESH, () -> client.refreshGuestToken(body)));
     ClientLimitHandler clientLimit = new ClientLimitHandler(new ClientAddress(config.trustedProxies()),
         new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time), metrics);
     return new Handlers(tokens, new HealthHandlers(lifecycle, modeName()), new CorsPolicy(config.cors()), clientLimit,

@@ -59,6 +59,20 @@ public final class GatewayFailure extends RuntimeException {
 
   /** A 422 naming the attribute at fault, in SignalWire's {@code errors} shape. */
   public static GatewayFailure unprocessable(String attribute, String code, String message) {
+    return unprocessable(attribute, code, message, attribute + ": " + message);
+  }
+
+  /**
+   * A 422 for a field the gateway does not forward. {@code echoedName} is the caller's field name, already
+   * bounded by the caller of this method; it goes into the body only, never into this failure's message
+   * (which may be logged).
+   */
+  public static GatewayFailure unknownAttribute(String echoedName) {
+    return unprocessable(echoedName, "unknown_attribute",
+        "unknown attribute: the gateway forwards only the fields SignalWire documents", "unknown attribute");
+  }
+
+  private static GatewayFailure unprocessable(String attribute, String code, String message, String logMessage) {
     JsonObject item = new JsonObject()
         .put("type", "validation_error")
         .put("code", code)
@@ -66,7 +80,7 @@ public final class GatewayFailure extends RuntimeException {
         .put("attribute", attribute)
         .put("url", DOCS_URL);
     Buffer body = new JsonObject().put("errors", new JsonArray().add(item)).toBuffer();
-    return new GatewayFailure(422, body, null, Outcome.INVALID_REQUEST, attribute + ": " + message);
+    return new GatewayFailure(422, body, null, Outcome.INVALID_REQUEST, logMessage);
   }
 
   /** An upstream 4xx answered to the caller with SignalWire's own status and body. */

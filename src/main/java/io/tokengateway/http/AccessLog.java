@@ -41,7 +41,7 @@ public final class AccessLog {
     }
   }
 
-  /** The endpoint label of a path: {@code embeds}, {@code guests}, {@code health} or {@code other}. */
+  /** The endpoint label of a path: {@code embeds}, {@code guests}, {@code refresh}, {@code health} or {@code other}. */
   static String endpoint(String path) {
     if (path == null) {
       return "other";
@@ -49,6 +49,7 @@ public final class AccessLog {
     return switch (path) {
       case "/api/fabric/embeds/tokens" -> "embeds";
       case "/api/fabric/guests/tokens" -> "guests";
+      case "/api/fabric/subscribers/tokens/refresh" -> "refresh";
       case "/health/live", "/health/ready" -> "health";
       default -> "other";
     };

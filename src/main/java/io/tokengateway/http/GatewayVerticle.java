@@ -92,6 +92,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     router.post(Endpoint.EMBEDS.path()).consumes("application/json").handler(body).handler(tokens::embed);
     router.post(Endpoint.GUESTS.path()).consumes("application/json").handler(body).handler(tokens::guest);
+    router.post(Endpoint.REFRESH.path()).consumes("application/json").handler(body).handler(tokens::refresh);
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     if (management != null) {

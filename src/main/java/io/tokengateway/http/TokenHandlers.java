@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The two token endpoints, each one chain of futures: validate the body, ask the embed cache or SignalWire,
+ * The token endpoints, each one chain of futures: validate the body, ask the embed cache or SignalWire,
  * write the answer. Every failure on the way ends in {@link Responses#error}. Embed answers that went through
- * the cache carry {@code X-Cache}.
+ * the cache carry {@code X-Cache}; guest and refresh answers are never cached (each is one visitor's).
  */
 public final class TokenHandlers {
 
@@ -34,12 +34,14 @@ public final class TokenHandlers {
   private final RequestValidator validator;
   private final EmbedTokenCache embeds;
   private final Function<JsonObject, Future<TokenAnswer>> guests;
+  private final Function<JsonObject, Future<TokenAnswer>> refreshes;
 
   public TokenHandlers(RequestValidator validator, EmbedTokenCache embeds,
-      Function<JsonObject, Future<TokenAnswer>> guests) {
+      Function<JsonObject, Future<TokenAnswer>> guests, Function<JsonObject, Future<TokenAnswer>> refreshes) {
     this.validator = validator;
     this.embeds = embeds;
     this.guests = guests;
+    this.refreshes = refreshes;
   }
 
   /** The router-free path for well-formed embed requests, sharing this handler's validator and cache. */
@@ -61,6 +63,14 @@ public final class TokenHandlers {
     Future.succeededFuture(ctx.body().buffer())
         .map(validator::guestRequest)
         .compose(guests)
+        .onComplete(ar -> respond(ctx, ar));
+  }
+
+  /** {@code POST /api/fabric/subscribers/tokens/refresh}: the guest endpoint's chain with the refresh body. */
+  public void refresh(RoutingContext ctx) {
+    Future.succeededFuture(ctx.body().buffer())
+        .map(validator::refreshRequest)
+        .compose(refreshes)
         .onComplete(ar -> respond(ctx, ar));
   }
 

@@ -78,7 +78,7 @@ public final class GatewayMetrics {
     return registry;
   }
 
-  /** One answered request on {@code endpoint} ({@code embeds}, {@code guests}, {@code health}, {@code other}). */
+  /** One answered request on {@code endpoint} ({@code embeds}, {@code guests}, {@code refresh}, {@code health}, {@code other}). */
   public void request(String endpoint, int status, long nanos) {
     requestCounter(endpoint, status).increment();
     Timer timer = requestTimers.get(endpoint);

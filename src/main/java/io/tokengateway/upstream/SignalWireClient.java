@@ -13,7 +13,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 
 /**
- * Calls SignalWire's two token endpoints through one pooled {@link WebClient} shared by every verticle.
+ * Calls SignalWire's token endpoints through one pooled {@link WebClient} shared by every verticle.
  * Answers come back as a {@link TokenAnswer} or fail with a {@link io.tokengateway.GatewayFailure}.
  */
 public final class SignalWireClient {
@@ -67,6 +67,16 @@ public final class SignalWireClient {
     HttpRequest<Buffer> request = request(Endpoint.GUESTS)
         .basicAuthentication(options.projectId(), options.apiToken().reveal());
     return send(Endpoint.GUESTS, request, body);
+  }
+
+  /**
+   * Refreshes a guest token: {@code body} is exactly {@code {"refresh_token": ...}}; the gateway's own Basic
+   * auth, never the caller's. Never cached: each refresh is one visitor's.
+   */
+  public Future<TokenAnswer> refreshGuestToken(JsonObject body) {
+    HttpRequest<Buffer> request = request(Endpoint.REFRESH)
+        .basicAuthentication(options.projectId(), options.apiToken().reveal());
+    return send(Endpoint.REFRESH, request, body);
   }
 
   public Future<Void> close() {

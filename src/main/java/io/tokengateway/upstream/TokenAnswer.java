@@ -6,7 +6,7 @@ import io.vertx.core.buffer.Buffer;
  * A token SignalWire issued: the token itself (opaque) and the answer body, serialised once, ready to write.
  *
  * @param token the issued token, used only to read an expiry where it is readable; never logged
- * @param body the JSON answer for the caller ({@code {"token": ...}} and, for guests, {@code refresh_token})
+ * @param body the JSON answer for the caller ({@code {"token": ...}} and, for guests and refreshes, {@code refresh_token})
  * @param ageMillis how long ago SignalWire issued it: 0 for a fresh answer, more for one another pod shared
  * @param shared whether it came from the cluster's shared cache rather than from SignalWire
  */

@@ -36,6 +36,9 @@ public final class UpstreamReplies {
     if (status >= 500) {
       throw GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "SignalWire answered " + status);
     }
+    if (endpoint == Endpoint.REFRESH) {
+      return refreshStatus(status, response.body());
+    }
     if (endpoint == Endpoint.GUESTS && (status == 401 || status == 403)) {
       LOG.error("SignalWire refused the gateway's own credentials ({} on guest tokens): "
           + "check SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN", status);
@@ -43,6 +46,22 @@ public final class UpstreamReplies {
     }
     if (status == 401 || status == 403 || status == 404 || status == 422) {
       return passThrough(status, response.body());
+    }
+    throw GatewayFailure.upstream(502, Outcome.CLIENT_ERROR, "SignalWire answered an unexpected " + status);
+  }
+
+  /**
+   * Refresh's own 4xx rule: 401, 404 and 422 describe the caller's refresh token and pass through; 403 means
+   * the gateway's API token lacks the scope (502, logged as ERROR); any other 4xx is a 502.
+   */
+  private static TokenAnswer refreshStatus(int status, Buffer body) {
+    if (status == 401 || status == 404 || status == 422) {
+      return passThrough(status, body);
+    }
+    if (status == 403) {
+      LOG.error("SignalWire refused a guest token refresh with 403: the gateway's API token lacks the scope "
+          + "(check SIGNALWIRE_API_TOKEN's scopes)");
+      throw GatewayFailure.upstream(502, Outcome.CLIENT_ERROR, "SignalWire refused the gateway's API token");
     }
     throw GatewayFailure.upstream(502, Outcome.CLIENT_ERROR, "SignalWire answered an unexpected " + status);
   }
@@ -81,7 +100,7 @@ public final class UpstreamReplies {
       throw GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "SignalWire answered without a token");
     }
     JsonObject answer = new JsonObject().put("token", t);
-    if (endpoint == Endpoint.GUESTS) {
+    if (endpoint == Endpoint.GUESTS || endpoint == Endpoint.REFRESH) {
       Object refresh = json.getValue("refresh_token");
       if (!(refresh instanceof String r) || r.isEmpty()) {
         throw GatewayFailure.upstream(502, Outcome.SERVER_ERROR, "SignalWire answered without a refresh_token");

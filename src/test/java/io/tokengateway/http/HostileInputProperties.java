@@ -83,7 +83,8 @@ class HostileInputProperties {
     Arbitrary<HttpMethod> methods = Arbitraries.of(HttpMethod.POST, HttpMethod.POST, HttpMethod.POST, HttpMethod.GET,
         HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.OPTIONS);
     Arbitrary<String> paths = Arbitraries.oneOf(
-        Arbitraries.of("/api/fabric/embeds/tokens", "/api/fabric/guests/tokens", "/health/ready", "/",
+        Arbitraries.of("/api/fabric/embeds/tokens", "/api/fabric/guests/tokens",
+            "/api/fabric/subscribers/tokens/refresh", "/api/fabric/subscribers/tokens/refresh/", "/health/ready", "/",
             "/api/fabric/embeds/tokens/", "/api/fabric//guests/tokens", "/api/fabric/embeds/tokens?x=1",
             "/%2e%2e/%2e%2e/etc/passwd", "/api/fabric/embeds/tokens/..;/x"),
         Arbitraries.strings().withChars("abc/._-%?&=").ofMaxLength(30).map(s -> "/" + s));
@@ -105,6 +106,8 @@ class HostileInputProperties {
     Arbitrary<Object> values = Arbitraries.oneOf(
         Arbitraries.strings().ofMaxLength(40).map(s -> (Object) s),
         Arbitraries.strings().withChars("c2_abcdef0123456789").ofMinLength(4).ofMaxLength(40).map(s -> (Object) s),
+        Arbitraries.strings().withChars("abcXYZ019-_.").ofMinLength(10).ofMaxLength(60).map(s -> (Object) s),
+        Arbitraries.of((Object) "us-central", (Object) "US-CENTRAL", (Object) ""),
         Arbitraries.integers().map(i -> (Object) i),
         Arbitraries.longs().map(l -> (Object) l),
         Arbitraries.doubles().map(d -> (Object) d),
@@ -112,7 +115,8 @@ class HostileInputProperties {
         Arbitraries.of((Object) List.of("2f8e6d4c-1b3a-4c5d-9e7f-0a1b2c3d4e5f"),
             (Object) List.of("00000000-0000-4000-8000-000000000001"), (Object) List.of(1, 2)),
         Arbitraries.just((Object) Boolean.TRUE));
-    Arbitrary<String> keys = Arbitraries.of("token", "allowed_addresses", "expire_at", "x", "");
+    Arbitrary<String> keys = Arbitraries.of("token", "allowed_addresses", "expire_at", "region", "ch",
+        "refresh_token", "x", "");
     return Arbitraries.maps(keys, values).ofMaxSize(4).map(m -> new JsonObject(new java.util.HashMap<>(m)).encode());
   }
 }

@@ -26,6 +26,8 @@ class InputRulesIT {
 
   private static final String EMBEDS = "/api/fabric/embeds/tokens";
   private static final String GUESTS = "/api/fabric/guests/tokens";
+  private static final String REFRESH = "/api/fabric/subscribers/tokens/refresh";
+  private static final String JWE = "eyJhbGciOiJkaXIiLCJ0eXAiOiJSZWZyZXNoIn0..aXZpdml2aXY.Y2lwaGVy.dGFndGFn";
   private static final String ALLOWED = "11111111-2222-4333-8444-555555555555";
 
   private FakeSignalWire upstream;
@@ -52,12 +54,17 @@ class InputRulesIT {
   @Test
   void missingContentTypeIs415() {
     assertError(gw.post(GUESTS, null, "{}", null), 415, "Unsupported Media Type");
+    assertError(gw.post(REFRESH, null, "{\"refresh_token\":\"" + JWE + "\"}", null), 415, "Unsupported Media Type");
+    assertError(gw.post(REFRESH, "text/plain", "{\"refresh_token\":\"" + JWE + "\"}", null), 415,
+        "Unsupported Media Type");
   }
 
   @Test
   void bodyOverTheLimitIs413() {
     String big = "{\"token\":\"c2c_" + "a".repeat(5000) + "\"}";
     assertError(gw.postJson(EMBEDS, big), 413, "Request Entity Too Large");
+    assertError(gw.postJson(REFRESH, "{\"refresh_token\":\"" + JWE + "." + "a".repeat(5000) + "\"}"), 413,
+        "Request Entity Too Large");
   }
 
   @ParameterizedTest
@@ -65,10 +72,12 @@ class InputRulesIT {
   void unparseableOrNonObjectBodiesAre400(String body) {
     assertError(gw.postJson(EMBEDS, body), 400, "Bad Request");
     assertError(gw.postJson(GUESTS, body), 400, "Bad Request");
+    assertError(gw.postJson(REFRESH, body), 400, "Bad Request");
   }
 
   @ParameterizedTest
-  @CsvSource({"GET," + EMBEDS, "PUT," + GUESTS, "DELETE," + EMBEDS, "POST,/health/live"})
+  @CsvSource({"GET," + EMBEDS, "PUT," + GUESTS, "DELETE," + EMBEDS, "POST,/health/live", "GET," + REFRESH,
+      "PATCH," + REFRESH})
   void wrongMethodIs405(String method, String path) {
     HttpResponse<Buffer> r = io.tokengateway.support.Await.await(
         gw.client.request(io.vertx.core.http.HttpMethod.valueOf(method), path).send());
@@ -77,7 +86,8 @@ class InputRulesIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/", "/api/fabric/embeds", "/api/fabric/embeds/tokens/x", "/c2c_7acc0e5e968706a0"})
+  @ValueSource(strings = {"/", "/api/fabric/embeds", "/api/fabric/embeds/tokens/x", "/c2c_7acc0e5e968706a0",
+      "/api/fabric/subscribers/tokens", "/api/fabric/subscribers/tokens/refresh/x", "/api/fabric/guests/tokens/refresh"})
   void unknownPathIs404(String path) {
     assertError(gw.postJson(path, "{}"), 404, "Not Found");
   }
@@ -126,6 +136,92 @@ class InputRulesIT {
         String.valueOf(now + 7200 + 120), "99999999999999999999"}) {
       String body = "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"expire_at\":" + value + "}";
       assertUnprocessable(gw.guest(body), "expire_at");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\"\"", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "\"US-CENTRAL\"", "\"us_central\"",
+      "\"us central\"", "\"us-central\\n\"", "\"\u00fcs-central\"", "42", "true", "[\"us-central\"]",
+      "{\"name\":\"us-central\"}"})
+  void badRegionOrChIs422OnThatAttribute(String value) {
+    for (String attr : new String[] {"region", "ch"}) {
+      String body = "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"" + attr + "\":" + value + "}";
+      assertUnprocessable(gw.guest(body), attr);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"extra\":1}|extra",
+      "{\"allowedAddresses\":[\"" + ADDRESS + "\"]}|allowedAddresses",
+      "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"project_id\":\"p\",\"x\":1}|project_id",
+      "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"\":1}|''",
+      "{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"<b>\\\"a b\":1}|_b__a_b"})
+  void anUnknownGuestFieldIs422NamingIt(String body, String attribute) {
+    HttpResponse<Buffer> r = gw.guest(body);
+    assertUnprocessable(r, attribute);
+    assertThat(r.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("code"))
+        .isEqualTo("unknown_attribute");
+  }
+
+  @Test
+  void anUnknownFieldNameIsEchoedBoundedTo64PlainCharacters() {
+    String pasted = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..c2VjcmV0.".repeat(40); // a 2,000-char "name"
+    HttpResponse<Buffer> r = gw.guest("{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"" + pasted + "\":1}");
+    assertThat(r.statusCode()).isEqualTo(422);
+    String echoed = r.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("attribute");
+    assertThat(echoed).hasSize(64).isEqualTo(pasted.substring(0, 64)).matches("[A-Za-z0-9_.-]+");
+    assertThat(r.bodyAsString()).hasSizeLessThan(400);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{}", "{\"refresh_token\":null}", "{\"refresh_token\":42}", "{\"refresh_token\":true}",
+      "{\"refresh_token\":[\"" + JWE + "\"]}", "{\"refresh_token\":{\"t\":\"" + JWE + "\"}}",
+      "{\"refresh_token\":\"\"}",
+      "{\"refresh_token\":\"abcd.efgh.ijklm\"}",                       // 15 characters: too short
+      "{\"refresh_token\":\"abcdefghijklmnopqrstuvwxyz\"}",            // no dot
+      "{\"refresh_token\":\"abcdefghijkl.mnopqrstuvwxyz\"}",           // two parts
+      "{\"refresh_token\":\"abcdefgh.ijkl.mnop.qrstuvwxyz\"}",         // four parts
+      "{\"refresh_token\":\"" + JWE + ".abcd\"}",                      // six parts
+      "{\"refresh_token\":\"abcdefgh..ijklmnopqrst\"}",                // JWS with an empty payload
+      "{\"refresh_token\":\".abcdefgh.ijklmnopqrst\"}",                // empty header
+      "{\"refresh_token\":\"abcdefgh.ijklmnopqrst.\"}",                // empty signature
+      "{\"refresh_token\":\"eyJhbGciOiJkaXIifQ..aXY..dGFndGFn\"}",     // JWE with an empty ciphertext
+      "{\"refresh_token\":\"abcdefgh.ijkl+mnop.qrst/uvwx\"}",          // base64, not base64url
+      "{\"refresh_token\":\"abcdefgh.ijklmnop.qrstuvwx==\"}",          // padding
+      "{\"refresh_token\":\"abcdefgh.ijklmnop.qrst uvwx\"}",
+      "{\"refresh_token\":\"abcdefgh.ijklmnop.qrstuvwx\\n\"}",
+      "{\"refresh_token\":\"abcdefgh.ijklmnop.qrst\u00e9uvwx\"}"})
+  void badRefreshTokenIs422OnRefreshToken(String body) {
+    assertUnprocessable(gw.postJson(REFRESH, body), "refresh_token");
+  }
+
+  @Test
+  void anUnknownRefreshFieldIs422NamingIt() {
+    HttpResponse<Buffer> r = gw.postJson(REFRESH, "{\"refresh_token\":\"" + JWE + "\",\"project_id\":\"x\"}");
+    assertUnprocessable(r, "project_id");
+    assertThat(r.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("code"))
+        .isEqualTo("unknown_attribute");
+    assertUnprocessable(gw.postJson(REFRESH, "{\"token\":\"" + JWE + "\"}"), "token");
+  }
+
+  @Test
+  void aRefreshTokenOver8192CharactersIs422WhenTheBodyLimitLetsItIn(Vertx vertx) {
+    GatewayHarness roomy = GatewayHarness.start(vertx, upstream, Map.of("http.maxBodyBytes", 16_384));
+    try {
+      String longest = "eyJhbGciOiJkaXIifQ..aXY.dGFn." + "a".repeat(8192 - 29);
+      assertThat(longest).hasSize(8192);
+      HttpResponse<Buffer> r = roomy.postJson(REFRESH, "{\"refresh_token\":\"" + longest + "a\"}");
+      assertUnprocessable(r, "refresh_token");
+      assertThat(r.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("code"))
+          .isEqualTo("invalid_length");
+      assertThat(upstream.calls()).isZero();
+      assertThat(roomy.postJson(REFRESH, "{\"refresh_token\":\"" + longest + "\"}").statusCode()).isEqualTo(201);
+      assertThat(upstream.received().get(0).json().getString("refresh_token")).isEqualTo(longest);
+      upstream.received().clear();
+    } finally {
+      roomy.stop();
     }
   }
 

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 class LogSecrecyIT {
 
   private static final String CALLER_AUTH = "Bearer caller-secret-abc123";
+  private static final String REFRESH = "/api/fabric/subscribers/tokens/refresh";
+  /** A field name that must never reach a log line (it is echoed, bounded, in the 422 body only). */
+  private static final String SECRET_FIELD = "pasted-secret-field-9d2b7c";
 
   @Test
   void noTokenOrCredentialInAnyLogLine(Vertx vertx) {
@@ -46,10 +49,23 @@ class LogSecrecyIT {
       var guest = gw.post("/api/fabric/guests/tokens", "application/json", guestBody, auth).bodyAsJsonObject();
       issued.add(guest.getString("token"));
       issued.add(guest.getString("refresh_token"));
+      String refreshBody = "{\"refresh_token\":\"" + guest.getString("refresh_token") + "\"}";
+      var refreshed = gw.post(REFRESH, "application/json", refreshBody, auth).bodyAsJsonObject();
+      issued.add(refreshed.getString("token"));
+      issued.add(refreshed.getString("refresh_token"));
+      gw.postJson(REFRESH, "{\"refresh_token\":\"" + guest.getString("refresh_token") + "!\"}");
+      gw.postJson(REFRESH, "{\"refresh_token\":\"" + refreshed.getString("refresh_token") + "\",\"" + SECRET_FIELD
+          + "\":1}");
+      gw.guest("{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"" + SECRET_FIELD + "\":\"" + C2C + "\"}");
       gw.post("/" + C2C, "application/json", "{\"token\":\"" + C2C + "\"}", auth);
       gw.postJson("/api/fabric/embeds/tokens", "{\"token\":\"" + C2C + "!\"}");
       upstream.answer(401, "{\"error\":\"Unauthorized\"}");
       gw.guest(guestBody);
+      gw.post(REFRESH, "application/json", refreshBody, auth);
+      upstream.answer(403, "{\"error\":\"Forbidden\"}");
+      gw.postJson(REFRESH, refreshBody);
+      upstream.hang();
+      gw.postJson(REFRESH, refreshBody);
       upstream.answer(500, "{\"error\":\"Internal Server Error\"}");
       gw.embed(C2C);
       upstream.hang();
@@ -63,7 +79,10 @@ class LogSecrecyIT {
     List<String> lines = encode(captured.list);
     assertThat(lines).as("access lines were captured").anyMatch(l -> l.contains("\"logger_name\":\"access\""));
     assertThat(lines).as("the credentials error was logged").anyMatch(l -> l.contains("SIGNALWIRE_API_TOKEN"));
-    List<String> secrets = new ArrayList<>(List.of(C2C, API_TOKEN, CALLER_AUTH, "caller-secret-abc123",
+    assertThat(lines).as("the refresh scope error was logged").anyMatch(l -> l.contains("lacks the scope"));
+    assertThat(lines).as("refresh requests are logged under their own path")
+        .anyMatch(l -> l.contains("\"path\":\"" + REFRESH + "\""));
+    List<String> secrets = new ArrayList<>(List.of(C2C, API_TOKEN, CALLER_AUTH, "caller-secret-abc123", SECRET_FIELD,
         Base64.getEncoder().encodeToString((GatewayHarness.PROJECT_ID + ":" + API_TOKEN)
             .getBytes(StandardCharsets.UTF_8))));
     secrets.addAll(issued);

@@ -18,6 +18,8 @@ class RequestValidatorTest {
 
   private static final long NOW = 1_800_000_000L;
   private static final String ADDRESS = "2f8e6d4c-1b3a-4c5d-9e7f-0a1b2c3d4e5f";
+  /** Shaped like SignalWire's refresh tokens: a JWE with alg dir (empty encrypted key). */
+  private static final String JWE = "eyJhbGciOiJkaXIiLCJ0eXAiOiJSZWZyZXNoIn0..aXZpdml2aXY.Y2lwaGVy.dGFndGFn";
   private final RequestValidator validator = new RequestValidator(GatewayConfig.of(Map.of()),
       Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC));
 
@@ -43,9 +45,40 @@ class RequestValidatorTest {
     for (int i = 0; i < 10; i++) {
       list.append(i == 0 ? "" : ",").append("\"00000000-0000-4000-8000-00000000001").append(i).append('"');
     }
-    JsonObject out = validator.guestRequest(json("{\"allowed_addresses\":[" + list + "],\"x\":1}"));
+    JsonObject out = validator.guestRequest(json("{\"allowed_addresses\":[" + list + "]}"));
     assertThat(out.getJsonArray("allowed_addresses")).hasSize(10);
     assertThat(out.fieldNames()).containsExactly("allowed_addresses");
+  }
+
+  @Test
+  void regionAndChAreOneTo32LowercaseLettersDigitsOrDashes() {
+    String max = "a-" + "0".repeat(30);
+    JsonObject out = validator.guestRequest(json("{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"region\":\"" + max
+        + "\",\"ch\":\"x\"}"));
+    assertThat(out).isEqualTo(new JsonObject().put("allowed_addresses", new io.vertx.core.json.JsonArray().add(ADDRESS))
+        .put("region", max).put("ch", "x"));
+    assertRejected(() -> validator.guestRequest(json("{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"ch\":\""
+        + max + "z\"}")), 422, "ch");
+  }
+
+  @Test
+  void anyOtherFieldIsUnknownAndItsNameIsNeverInTheFailureMessage() {
+    assertRejected(() -> validator.guestRequest(json("{\"allowed_addresses\":[\"" + ADDRESS + "\"],\"secretish\":1}")),
+        422, "secretish");
+    assertRejected(() -> validator.refreshRequest(json("{\"refresh_token\":\"" + JWE + "\",\"token\":1}")),
+        422, "token");
+    assertThatThrownBy(() -> validator.guestRequest(json("{\"secretish\":1}")))
+        .isInstanceOfSatisfying(GatewayFailure.class, f -> assertThat(f.getMessage()).doesNotContain("secretish"));
+  }
+
+  @Test
+  void echoedNamesAreAtMost64PlainCharacters() {
+    assertThat(RequestValidator.echoable("expire_at")).isEqualTo("expire_at");
+    assertThat(RequestValidator.echoable("a.b-c_D9")).isEqualTo("a.b-c_D9");
+    assertThat(RequestValidator.echoable("x".repeat(65))).isEqualTo("x".repeat(64));
+    assertThat(RequestValidator.echoable("<script>\n\u00e9\"")).isEqualTo("_script____");
+    assertThat(RequestValidator.echoable("\uD83D\uDE00")).isEqualTo("__");
+    assertThat(RequestValidator.echoable("")).isEmpty();
   }
 
   @Test
@@ -55,9 +88,27 @@ class RequestValidatorTest {
   }
 
   @Test
+  void refreshTokenIs16To8192CharactersOfACompactJwsOrJwe() {
+    String shortest = "abcd.efgh.ijklmn";
+    String longest = "eyJhbGciOiJkaXIifQ..aXY.dGFn." + "a".repeat(8192 - 29);
+    assertThat(refresh(shortest)).isEqualTo(new JsonObject().put("refresh_token", shortest));
+    assertThat(refresh(longest).getString("refresh_token")).hasSize(8192);
+    assertThat(refresh(JWE).fieldNames()).containsExactly("refresh_token");
+    assertThat(refresh("a.b-c_d.e9f.GHIJ.KLMN").getString("refresh_token")).isEqualTo("a.b-c_d.e9f.GHIJ.KLMN");
+    assertRejected(() -> refresh(shortest.substring(1)), 422, "refresh_token");
+    assertRejected(() -> refresh(longest + "a"), 422, "refresh_token");
+    assertRejected(() -> refresh("abcdefgh.ijklmnop.qrst.uvwx.yz12.3456"), 422, "refresh_token");
+    assertRejected(() -> refresh("abcdefgh.ijklmnop..qrst.uvwx"), 422, "refresh_token");
+  }
+
+  @Test
   void deeplyNestedJsonIsABadRequestNotACrash() {
     String nested = "[".repeat(2000) + "]".repeat(2000);
     assertRejected(() -> validator.embedToken(json(nested)), 400, null);
+  }
+
+  private JsonObject refresh(String token) {
+    return validator.refreshRequest(json(new JsonObject().put("refresh_token", token).encode()));
   }
 
   private JsonObject guest(long expireAt) {

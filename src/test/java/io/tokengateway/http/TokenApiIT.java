@@ -72,7 +72,7 @@ class TokenApiIT {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", "Basic Y2FsbGVyOnNlY3JldA==");
     long expireAt = System.currentTimeMillis() / 1000 + 600;
     String body = new JsonObject().put("allowed_addresses", new JsonArray().add(ADDRESS))
-        .put("expire_at", expireAt).put("extra", "dropped").encode();
+        .put("expire_at", expireAt).encode();
 
     HttpResponse<Buffer> r = gw.post("/api/fabric/guests/tokens", "application/json", body, headers);
 
@@ -83,6 +83,20 @@ class TokenApiIT {
     assertThat(call.headers().getAll("Authorization")).containsExactly(basic());
     assertThat(call.json()).isEqualTo(new JsonObject()
         .put("allowed_addresses", new JsonArray().add(ADDRESS)).put("expire_at", expireAt));
+  }
+
+  @Test
+  void guestRegionAndChAreForwardedWhenPresent() {
+    String body = new JsonObject().put("allowed_addresses", new JsonArray().add(ADDRESS))
+        .put("region", "us-central").put("ch", "eu-west-2").encode();
+    assertThat(gw.guest(body).statusCode()).isEqualTo(201);
+    assertThat(gw.guest(new JsonObject().put("allowed_addresses", new JsonArray().add(ADDRESS))
+        .put("region", "us-central").put("ch", null).encode()).statusCode()).isEqualTo(201);
+
+    assertThat(upstream.received().get(0).json()).isEqualTo(new JsonObject()
+        .put("allowed_addresses", new JsonArray().add(ADDRESS)).put("region", "us-central").put("ch", "eu-west-2"));
+    assertThat(upstream.received().get(1).json()).as("null means absent: SignalWire's default")
+        .isEqualTo(new JsonObject().put("allowed_addresses", new JsonArray().add(ADDRESS)).put("region", "us-central"));
   }
 
   @Test

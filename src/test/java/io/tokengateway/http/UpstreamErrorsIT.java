@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class UpstreamErrorsIT {
 
   private static final String GUEST_BODY = "{\"allowed_addresses\":[\"" + ADDRESS + "\"]}";
+  private static final String REFRESH_BODY = "{\"refresh_token\":\"" + RefreshTokenIT.REFRESH_TOKEN + "\"}";
   private static final String VALIDATION = "{\"errors\":[{\"type\":\"validation_error\",\"code\":\"invalid\","
       + "\"message\":\"bad\",\"attribute\":\"token\",\"url\":\"https://example.test\"}]}";
 
@@ -84,15 +85,93 @@ class UpstreamErrorsIT {
     assertThat(r.bodyAsJsonObject()).isEqualTo(new JsonObject(VALIDATION));
   }
 
+  private HttpResponse<Buffer> refresh() {
+    return gw.postJson(RefreshTokenIT.REFRESH, REFRESH_BODY);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {401, 404})
+  void refreshUnauthorizedAndNotFoundPassThroughInSignalWiresShape(int status) {
+    String body = new JsonObject().put("error", GatewayFailureReason.of(status)).encode();
+    upstream.answer(status, body);
+    HttpResponse<Buffer> r = refresh();
+    assertError(r, status, GatewayFailureReason.of(status));
+    assertThat(r.bodyAsString()).isEqualTo(body);
+  }
+
+  @Test
+  void refreshValidationErrorPassesThrough() {
+    upstream.answer(422, VALIDATION);
+    HttpResponse<Buffer> r = refresh();
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(r.bodyAsJsonObject()).isEqualTo(new JsonObject(VALIDATION));
+    upstream.answer(401, Map.of("Content-Type", "text/html"), "<html>who?</html>");
+    assertError(refresh(), 401, "Unauthorized");
+  }
+
+  @Test
+  void refreshForbiddenIsBadGatewayAndAnErrorLog() {
+    ch.qos.logback.classic.Logger replies = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        io.tokengateway.upstream.UpstreamReplies.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+        new ch.qos.logback.core.read.ListAppender<>();
+    captured.start();
+    replies.addAppender(captured);
+    try {
+      upstream.answer(403, "{\"error\":\"Forbidden\"}");
+      assertError(refresh(), 502, "Bad Gateway");
+    } finally {
+      replies.detachAppender(captured);
+    }
+    assertThat(captured.list).anySatisfy(e -> {
+      assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
+      assertThat(e.getFormattedMessage()).contains("403").contains("scope");
+    });
+  }
+
+  @Test
+  void refreshAnswerWithoutBothTokensIsBadGateway() {
+    for (String body : new String[] {"{\"token\":\"abc\"}", "{\"refresh_token\":\"abc\"}",
+        "{\"token\":\"abc\",\"refresh_token\":\"\"}", "{\"token\":\"abc\",\"refresh_token\":7}"}) {
+      upstream.answer(201, body);
+      assertError(refresh(), 502, "Bad Gateway");
+    }
+  }
+
+  @Test
+  void refreshUnexpectedClientErrorIsBadGateway() {
+    upstream.answer(400, "{\"error\":\"Bad Request\"}");
+    assertError(refresh(), 502, "Bad Gateway");
+  }
+
+  @Test
+  void hangingRefreshIsGatewayTimeout() {
+    upstream.hang();
+    assertError(refresh(), 504, "Gateway Timeout");
+  }
+
   @Test
   void rateLimitPassesThroughWithRetryAfter() {
     upstream.answer(429, Map.of("Retry-After", "7", "Content-Type", "application/json"), "{}");
     HttpResponse<Buffer> embed = gw.embed(C2C);
     HttpResponse<Buffer> guest = gw.guest(GUEST_BODY);
-    for (HttpResponse<Buffer> r : java.util.List.of(embed, guest)) {
+    HttpResponse<Buffer> refresh = refresh();
+    for (HttpResponse<Buffer> r : java.util.List.of(embed, guest, refresh)) {
       assertError(r, 429, "Too Many Requests");
       assertThat(r.getHeader("Retry-After")).isEqualTo("7");
     }
+  }
+
+  @Test
+  void refreshRateLimitPausesRefreshCallsOnly() {
+    upstream.answer(429, Map.of("Retry-After", "30", "Content-Type", "application/json"), "{}");
+    assertThat(refresh().getHeader("Retry-After")).isEqualTo("30");
+    upstream.succeed();
+    HttpResponse<Buffer> paused = refresh();
+    assertError(paused, 429, "Too Many Requests");
+    assertThat(Integer.parseInt(paused.getHeader("Retry-After"))).isBetween(1, 30);
+    assertThat(upstream.calls()).as("paused: SignalWire not called").isEqualTo(1);
+    assertThat(gw.guest(GUEST_BODY).statusCode()).as("guests are not paused").isEqualTo(201);
   }
 
   @Test
@@ -109,6 +188,7 @@ class UpstreamErrorsIT {
     upstream.answer(status, "{\"error\":\"Internal Server Error\"}");
     assertError(gw.embed(C2C), 502, "Bad Gateway");
     assertError(gw.guest(GUEST_BODY), 502, "Bad Gateway");
+    assertError(refresh(), 502, "Bad Gateway");
   }
 
   @ParameterizedTest

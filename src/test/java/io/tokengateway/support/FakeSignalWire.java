@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * A scriptable upstream on a random loopback port: records every request it receives and answers with what
- * the test set ({@link #answer}, {@link #hang}); by default a 201 with fresh tokens.
+ * the test set ({@link #answer}, {@link #hang}); by default a 201 with fresh tokens (and a fresh refresh token
+ * on the guest and refresh paths).
  */
 public final class FakeSignalWire {
 
@@ -111,11 +112,16 @@ public final class FakeSignalWire {
     });
   }
 
+  /** A refresh token shaped like SignalWire's (a JWE with {@code alg: dir}: five parts, the second empty). */
+  public static String refreshTokenFor(String token) {
+    return "eyJhbGciOiJkaXIiLCJ0eXAiOiJSZWZyZXNoIn0..aXZpdml2aXY.refresh-" + token + ".dGFndGFn";
+  }
+
   private static void created(HttpServerRequest req) {
     String token = "tok-" + System.nanoTime();
     JsonObject body = new JsonObject().put("token", token);
-    if (req.path().contains("guests")) {
-      body.put("refresh_token", "refresh-" + token);
+    if (req.path().contains("guests") || req.path().contains("refresh")) {
+      body.put("refresh_token", refreshTokenFor(token));
     }
     req.response().setStatusCode(201).putHeader("Content-Type", "application/json").end(body.encode());
   }

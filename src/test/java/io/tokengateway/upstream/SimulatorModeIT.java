@@ -51,7 +51,8 @@ class SimulatorModeIT {
       assertThat(header.getString("enc")).isEqualTo("A256GCM");
       assertThat(guest.bodyAsJsonObject().getString("refresh_token")).isNotBlank();
       assertThat(gw.gateway.simulator().stats().toJson())
-          .isEqualTo(new JsonObject().put("embeds", 1).put("guests", 1));
+          .isEqualTo(new JsonObject().put("embeds", 1).put("guests", 1).put("refreshes", 0)
+              .put("lastGuest", new JsonObject()));
       JsonObject ready = gw.get("/health/ready").bodyAsJsonObject();
       assertThat(ready.getString("upstream")).isEqualTo("simulator");
       assertThat(ready.getString("warning")).contains("simulator");
@@ -71,6 +72,28 @@ class SimulatorModeIT {
       JsonObject stats = await(direct.get(gw.gateway.simulator().port(), "127.0.0.1", "/simulator/stats").send())
           .bodyAsJsonObject();
       assertThat(stats.getLong("embeds")).isEqualTo(1);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void aGuestTokenIsRefreshedThroughTheGatewayOnceWithEachRefreshToken(Vertx vertx) {
+    GatewayHarness gw = start(vertx, Map.of());
+    try {
+      String refreshToken = gw.guest(GUEST).bodyAsJsonObject().getString("refresh_token");
+      String refresh = new JsonObject().put("refresh_token", refreshToken).encode();
+
+      HttpResponse<Buffer> refreshed = gw.postJson(Endpoint.REFRESH.path(), refresh);
+      assertThat(refreshed.statusCode()).isEqualTo(201);
+      String next = refreshed.bodyAsJsonObject().getString("refresh_token");
+      assertThat(next).isNotEqualTo(refreshToken);
+      HttpResponse<Buffer> spent = gw.postJson(Endpoint.REFRESH.path(), refresh);
+      assertThat(spent.statusCode()).as("SignalWire's 401 for a spent refresh token is passed through").isEqualTo(401);
+      assertThat(spent.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "Unauthorized"));
+      assertThat(gw.postJson(Endpoint.REFRESH.path(), new JsonObject().put("refresh_token", next).encode())
+          .statusCode()).isEqualTo(201);
+      assertThat(gw.gateway.simulator().stats().refreshes()).isEqualTo(3);
     } finally {
       gw.stop();
     }
@@ -109,6 +132,36 @@ class SimulatorModeIT {
       HttpResponse<Buffer> badEmbed = await(direct.post(port, "127.0.0.1", Endpoint.EMBEDS.path())
           .sendJsonObject(new JsonObject().put("token", "nope")));
       assertThat(badEmbed.statusCode()).isEqualTo(422);
+      for (String attr : new String[] {"region", "ch"}) {
+        for (Object bad : new Object[] {"", "US-CENTRAL", "a".repeat(33), 7}) {
+          HttpResponse<Buffer> badRegion = await(direct.post(port, "127.0.0.1", Endpoint.GUESTS.path())
+              .basicAuthentication("sim-project", "sim-api-token")
+              .sendJsonObject(new JsonObject(GUEST).put(attr, bad)));
+          assertThat(badRegion.statusCode()).as(attr + " " + bad).isEqualTo(422);
+          assertThat(badRegion.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("attribute"))
+              .isEqualTo(attr);
+        }
+      }
+      assertThat(gw.gateway.simulator().stats().guests()).isEqualTo(10);
+      assertThat(gw.gateway.simulator().stats().lastGuest()).as("nothing minted").isEmpty();
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void theSimulatorRecordsTheRegionFieldsItWasSent(Vertx vertx) {
+    GatewayHarness gw = start(vertx, Map.of());
+    try {
+      assertThat(gw.guest(new JsonObject(GUEST).put("region", "us-central").put("ch", "us-east").encode())
+          .statusCode()).isEqualTo(201);
+      assertThat(gw.gateway.simulator().stats().lastGuest())
+          .isEqualTo(new JsonObject().put("region", "us-central").put("ch", "us-east"));
+      assertThat(gw.guest(new JsonObject(GUEST).put("region", "eu-west").encode()).statusCode()).isEqualTo(201);
+      WebClient direct = WebClient.create(vertx);
+      JsonObject stats = await(direct.get(gw.gateway.simulator().port(), "127.0.0.1", "/simulator/stats").send())
+          .bodyAsJsonObject();
+      assertThat(stats.getJsonObject("lastGuest")).isEqualTo(new JsonObject().put("region", "eu-west"));
     } finally {
       gw.stop();
     }

@@ -18,6 +18,8 @@ public final class SimulatedTokens {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String JWE_HEADER = b64(new JsonObject()
       .put("alg", "dir").put("enc", "A256GCM").put("typ", "SAT").put("ch", "relay.signalwire.com").encode());
+  private static final String JWE_REFRESH_HEADER = b64(new JsonObject()
+      .put("alg", "dir").put("enc", "A256GCM").put("typ", "Refresh").encode());
   private static final String JWS_HEADER = b64(new JsonObject().put("alg", "HS256").put("typ", "JWT").encode());
 
   private final TokenFormat format;
@@ -28,6 +30,15 @@ public final class SimulatedTokens {
 
   /** A token valid until {@code expEpochSeconds} (visible only in the JWS format). */
   public String mint(long nowEpochSeconds, long expEpochSeconds) {
+    return mint(JWE_HEADER, nowEpochSeconds, expEpochSeconds);
+  }
+
+  /** A refresh token ({@code typ: Refresh} in the JWE format) valid until {@code expEpochSeconds}. */
+  public String mintRefresh(long nowEpochSeconds, long expEpochSeconds) {
+    return mint(JWE_REFRESH_HEADER, nowEpochSeconds, expEpochSeconds);
+  }
+
+  private String mint(String jweHeader, long nowEpochSeconds, long expEpochSeconds) {
     if (format == TokenFormat.JWS) {
       JsonObject claims = new JsonObject()
           .put("jti", UUID.randomUUID().toString())
@@ -36,7 +47,7 @@ public final class SimulatedTokens {
       return JWS_HEADER + "." + b64(claims.encode()) + "." + random(32);
     }
     // alg "dir" has an empty encrypted key part: header..iv.ciphertext.tag
-    return JWE_HEADER + ".." + random(12) + "." + random(180) + "." + random(16);
+    return jweHeader + ".." + random(12) + "." + random(180) + "." + random(16);
   }
 
   private static String random(int bytes) {

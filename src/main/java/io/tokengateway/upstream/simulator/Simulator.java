@@ -27,13 +27,15 @@ public final class Simulator {
 
   public static Future<Simulator> start(Vertx vertx, SimulatorOptions options, String host, int instances) {
     SimulatorStats stats = new SimulatorStats();
+    Clock clock = Clock.systemUTC();
+    RefreshTokenStore refreshTokens = new RefreshTokenStore(clock);
     AtomicReference<SimulatorVerticle> first = new AtomicReference<>();
     int port = options.port();
     if (port == 0 && instances > 1) {
       throw new IllegalArgumentException("several simulator instances need a fixed port");
     }
     return vertx.deployVerticle(() -> {
-      SimulatorVerticle v = new SimulatorVerticle(options, stats, host, Clock.systemUTC());
+      SimulatorVerticle v = new SimulatorVerticle(options, stats, refreshTokens, host, clock);
       first.compareAndSet(null, v);
       return v;
     }, new DeploymentOptions().setInstances(instances))

@@ -22,14 +22,17 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
- * A stand-in for SignalWire's two token endpoints: the same paths, auth rules, status codes and error shapes
- * as the reference pages, with faults (latency, 500s, hangs, 429s) injected from {@link SimulatorOptions}.
- * It counts the calls it receives ({@code GET /simulator/stats}; {@code POST /simulator/reset} zeroes them).
+ * A stand-in for SignalWire's token endpoints (embeds, guests, refresh): the same paths, auth rules, status
+ * codes and error shapes as the reference pages, with faults (latency, 500s, hangs, 429s) injected from
+ * {@link SimulatorOptions}. It counts the calls it receives ({@code GET /simulator/stats};
+ * {@code POST /simulator/reset} zeroes them). Refresh tokens it minted (on a guest mint or a refresh) are
+ * accepted once each while valid (2 h 5 min on the injected clock); others get 401.
  */
 public final class SimulatorVerticle extends VerticleBase {
 
   private static final Pattern UUID_TEXT =
       Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+  private static final Pattern REGION_TEXT = Pattern.compile("^[a-z0-9-]{1,32}$");
   private static final long DEFAULT_GUEST_TTL_SECONDS = 7200;
 
   private final SimulatorOptions options;
@@ -39,9 +42,18 @@ public final class SimulatorVerticle extends VerticleBase {
   private final SimulatedTokens tokens;
   private final Set<String> unknownTokens;
   private final String expectedAuth;
+  private final RefreshTokenStore refreshTokens;
   private HttpServer server;
 
+  /** One simulator instance with refresh tokens of its own, on {@code clock}. */
   public SimulatorVerticle(SimulatorOptions options, SimulatorStats stats, String host, Clock clock) {
+    this(options, stats, new RefreshTokenStore(clock), host, clock);
+  }
+
+  /** An instance sharing {@code refreshTokens} with the others on its port. */
+  SimulatorVerticle(SimulatorOptions options, SimulatorStats stats, RefreshTokenStore refreshTokens, String host,
+      Clock clock) {
+    this.refreshTokens = refreshTokens;
     this.options = options;
     this.stats = stats;
     this.host = host;
@@ -58,6 +70,7 @@ public final class SimulatorVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(64 * 1024);
     router.post(Endpoint.EMBEDS.path()).handler(body).handler(ctx -> call(ctx, Endpoint.EMBEDS));
     router.post(Endpoint.GUESTS.path()).handler(body).handler(ctx -> call(ctx, Endpoint.GUESTS));
+    router.post(Endpoint.REFRESH.path()).handler(body).handler(ctx -> call(ctx, Endpoint.REFRESH));
     router.get("/simulator/stats").handler(ctx -> ctx.json(stats.toJson()));
     router.post("/simulator/reset").handler(ctx -> {
       stats.reset();
@@ -95,10 +108,12 @@ public final class SimulatorVerticle extends VerticleBase {
       error(ctx, 429, "Too Many Requests");
     } else if (hits(random, options.failureRate())) {
       error(ctx, 500, "Internal Server Error");
-    } else if (endpoint == Endpoint.EMBEDS) {
-      embed(ctx);
     } else {
-      guest(ctx);
+      switch (endpoint) {
+        case EMBEDS -> embed(ctx);
+        case GUESTS -> guest(ctx);
+        case REFRESH -> refresh(ctx);
+      }
     }
   }
 
@@ -122,8 +137,7 @@ public final class SimulatorVerticle extends VerticleBase {
   }
 
   private void guest(RoutingContext ctx) {
-    if (!expectedAuth.equals(ctx.request().getHeader("Authorization"))) {
-      error(ctx, 401, "Unauthorized");
+    if (!authorized(ctx)) {
       return;
     }
     JsonObject body = jsonObject(ctx.body().buffer());
@@ -138,9 +152,51 @@ public final class SimulatorVerticle extends VerticleBase {
       invalid(ctx, "expire_at", "expire_at must be an integer");
       return;
     }
+    for (String attr : new String[] {"region", "ch"}) {
+      Object region = body.getValue(attr);
+      if (region != null && !(region instanceof String r && REGION_TEXT.matcher(r).matches())) {
+        invalid(ctx, attr, attr + " must be a region name, e.g. us-central");
+        return;
+      }
+    }
+    stats.recordGuest(body.getString("region"), body.getString("ch"));
     long now = clock.instant().getEpochSecond();
     long exp = expireAt == null ? now + DEFAULT_GUEST_TTL_SECONDS : ((Number) expireAt).longValue();
-    created(ctx, new JsonObject().put("token", tokens.mint(now, exp)).put("refresh_token", tokens.mint(now, exp)));
+    created(ctx, tokenPair(now, exp));
+  }
+
+  private void refresh(RoutingContext ctx) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    JsonObject body = jsonObject(ctx.body().buffer());
+    Object refreshToken = body == null ? null : body.getValue("refresh_token");
+    if (!(refreshToken instanceof String presented) || presented.isEmpty()) {
+      invalid(ctx, "refresh_token", "refresh_token must be a refresh token");
+      return;
+    }
+    if (!refreshTokens.spend(presented)) {
+      error(ctx, 401, "Unauthorized"); // unknown, expired or already spent
+      return;
+    }
+    long now = clock.instant().getEpochSecond();
+    created(ctx, tokenPair(now, now + DEFAULT_GUEST_TTL_SECONDS));
+  }
+
+  /** A token valid until {@code exp} and a new refresh token, remembered until it is spent or expires. */
+  private JsonObject tokenPair(long now, long exp) {
+    String refreshToken = tokens.mintRefresh(now, RefreshTokenStore.expiresAt(now));
+    refreshTokens.issue(refreshToken);
+    return new JsonObject().put("token", tokens.mint(now, exp)).put("refresh_token", refreshToken);
+  }
+
+  /** True when the call carries the project's Basic auth; else answers 401. */
+  private boolean authorized(RoutingContext ctx) {
+    if (expectedAuth.equals(ctx.request().getHeader("Authorization"))) {
+      return true;
+    }
+    error(ctx, 401, "Unauthorized");
+    return false;
   }
 
   private static JsonObject jsonObject(Buffer buffer) {
