@@ -2,10 +2,10 @@ package io.tokengateway.upstream;
 
 import io.tokengateway.GatewayFailure;
 import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.config.Secret;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -20,11 +20,12 @@ public final class UpstreamReplies {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamReplies.class);
   static final int DEFAULT_RETRY_AFTER_SECONDS = 1;
 
-  private UpstreamReplies() {
+  /** The rules for a gateway whose SignalWire credentials are these. */
+  public UpstreamReplies(String projectId, Secret apiToken) {
   }
 
   /** The answer for {@code endpoint}; throws the {@link GatewayFailure} the caller sees otherwise. */
-  public static TokenAnswer classify(Endpoint endpoint, HttpResponse<Buffer> response) {
+  public TokenAnswer classify(Endpoint endpoint, UpstreamReply response) {
     int status = response.statusCode();
     if (status == 200 || status == 201) {
       return success(endpoint, response.body());
@@ -91,7 +92,7 @@ public final class UpstreamReplies {
     return new TokenAnswer(t, answer.toBuffer());
   }
 
-  private static TokenAnswer passThrough(int status, Buffer body) {
+  private TokenAnswer passThrough(int status, Buffer body) {
     JsonObject json = parseObject(body);
     boolean documentedShape = json != null && (json.getValue("error") instanceof String
         || json.getValue("errors") instanceof io.vertx.core.json.JsonArray);
