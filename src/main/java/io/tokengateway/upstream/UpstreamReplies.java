@@ -20,8 +20,11 @@ public final class UpstreamReplies {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamReplies.class);
   static final int DEFAULT_RETRY_AFTER_SECONDS = 1;
 
-  /** The rules for a gateway whose SignalWire credentials are these. */
+  private final ErrorBodies errorBodies;
+
+  /** The rules for a gateway whose SignalWire credentials are these (kept out of passed-through bodies). */
   public UpstreamReplies(String projectId, Secret apiToken) {
+    this.errorBodies = new ErrorBodies(projectId, apiToken);
   }
 
   /** The answer for {@code endpoint}; throws the {@link GatewayFailure} the caller sees otherwise. */
@@ -93,10 +96,7 @@ public final class UpstreamReplies {
   }
 
   private TokenAnswer passThrough(int status, Buffer body) {
-    JsonObject json = parseObject(body);
-    boolean documentedShape = json != null && (json.getValue("error") instanceof String
-        || json.getValue("errors") instanceof io.vertx.core.json.JsonArray);
-    throw GatewayFailure.passThrough(status, documentedShape ? json.toBuffer() : GatewayFailure.errorBody(status));
+    throw GatewayFailure.passThrough(status, errorBodies.passThrough(status, parseObject(body)));
   }
 
   private static JsonObject parseObject(Buffer body) {
