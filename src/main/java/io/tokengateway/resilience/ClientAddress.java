@@ -30,7 +30,11 @@ public final class ClientAddress {
   /** The limiter key of {@code request}'s client. */
   public String of(HttpServerRequest request) {
     SocketAddress remote = request.remoteAddress();
-    return of(remote == null ? null : remote.hostAddress(), request.headers());
+    String peer = remote == null ? null : remote.hostAddress();
+    if (peer != null && trustedProxies.length == 0 && peer.indexOf(':') < 0) {
+      return peer; // the hot path: an IPv4 peer, already a dotted quad, and no header to read
+    }
+    return of(peer, request.headers());
   }
 
   /** The limiter key of a client whose TCP peer is {@code peer} (null when unknown) and sent {@code headers}. */

@@ -89,6 +89,34 @@ class ClientAddressTest {
     assertThat(limiter.tryAcquire(DIRECT.of("203.0.113.2", forwarded()))).as("IPv4 stays per address").isZero();
   }
 
+  /** The key is computed on every token request: no parsing for an IPv4 peer, one cheap parse per hop else. */
+  @Test
+  void theKeyIsCheapOnTheHotPath() {
+    MultiMap none = forwarded();
+    MultiMap twoHops = forwarded("198.51.100.7, 10.2.2.2");
+    assertThat(bytesPerCall(() -> DIRECT.of("203.0.113.7", none))).as("IPv4 peer, no trusted proxies").isZero();
+    assertThat(bytesPerCall(() -> DIRECT.of("2001:db8:1:2:0:0:0:1", none))).as("IPv6 peer: one parse, one key").isLessThan(600);
+    assertThat(bytesPerCall(() -> BEHIND_PROXY.of("10.0.0.1", twoHops))).as("two hops behind a proxy")
+        .isLessThan(1_000);
+  }
+
+  private static long bytesPerCall(java.util.function.Supplier<String> call) {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().getId();
+    int sink = 0;
+    for (int i = 0; i < 20_000; i++) { // warm up
+      sink += call.get().length();
+    }
+    long before = threads.getThreadAllocatedBytes(id);
+    for (int i = 0; i < 10_000; i++) {
+      sink += call.get().length();
+    }
+    long perCall = (threads.getThreadAllocatedBytes(id) - before) / 10_000;
+    assertThat(sink).isPositive();
+    return perCall;
+  }
+
   @Test
   void boundedMapOfClientBuckets() {
     ClientRateLimiter limiter = new ClientRateLimiter(10, 20, 1_000, io.tokengateway.Time.system());
