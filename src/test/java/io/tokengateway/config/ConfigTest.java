@@ -117,7 +117,8 @@ class ConfigTest {
         .hasMessageContaining("embed.tokenPattern");
     assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_SIMULATOR_FAILURE_RATE", "2"))))
         .hasMessageContaining("simulator.failureRate");
-    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_UPSTREAM_MAX_RESPONSE_BYTES", "100"))))
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(
+        Map.of("GATEWAY_UPSTREAM_MAX_RESPONSE_BYTES", "100"))))
         .hasMessage("upstream.maxResponseBytes (GATEWAY_UPSTREAM_MAX_RESPONSE_BYTES) must be between 1024 and 16777216,"
             + " got '100'");
   }

@@ -37,7 +37,8 @@ class ClientAddressTest {
     assertThat(DIRECT.of("2001:db8:1:2:aaaa:bbbb:cccc:dddd", forwarded()))
         .as("one host rotating inside its /64 is one client")
         .isEqualTo(DIRECT.of("2001:db8:1:2:0:0:0:9", forwarded()));
-    assertThat(DIRECT.of("2001:db8:1:3:0:0:0:1", forwarded())).isNotEqualTo(DIRECT.of("2001:db8:1:2:0:0:0:1", forwarded()));
+    assertThat(DIRECT.of("2001:db8:1:3:0:0:0:1", forwarded()))
+        .isNotEqualTo(DIRECT.of("2001:db8:1:2:0:0:0:1", forwarded()));
     assertThat(DIRECT.of("fe80:0:0:0:0:0:0:1%eth0", forwarded())).isEqualTo("fe80:0:0:0::/64");
     assertThat(BEHIND_PROXY.of("10.0.0.1", forwarded("2001:DB8:0:0:1::5"))).isEqualTo("2001:db8:0:0::/64");
   }
@@ -79,7 +80,8 @@ class ClientAddressTest {
 
   @Test
   void sameSlash64SharesABucketOtherSlash64sDoNot() {
-    ClientRateLimiter limiter = new ClientRateLimiter(1, 1, 1_000, new ManualTime(java.time.Instant.parse("2026-01-01T00:00:00Z")).time());
+    ManualTime time = new ManualTime(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    ClientRateLimiter limiter = new ClientRateLimiter(1, 1, 1_000, time.time());
     assertThat(limiter.tryAcquire(DIRECT.of("2001:db8:1:2:0:0:0:1", forwarded()))).isZero();
     assertThat(limiter.tryAcquire(DIRECT.of("2001:db8:1:2:ffff:0:0:2", forwarded()))).as("same /64").isPositive();
     assertThat(limiter.tryAcquire(DIRECT.of("2001:db8:1:3:0:0:0:1", forwarded()))).as("next /64").isZero();
@@ -95,7 +97,8 @@ class ClientAddressTest {
     MultiMap none = forwarded();
     MultiMap twoHops = forwarded("198.51.100.7, 10.2.2.2");
     assertThat(bytesPerCall(() -> DIRECT.of("203.0.113.7", none))).as("IPv4 peer, no trusted proxies").isZero();
-    assertThat(bytesPerCall(() -> DIRECT.of("2001:db8:1:2:0:0:0:1", none))).as("IPv6 peer: one parse, one key").isLessThan(600);
+    assertThat(bytesPerCall(() -> DIRECT.of("2001:db8:1:2:0:0:0:1", none))).as("IPv6 peer: one parse, one key")
+        .isLessThan(600);
     assertThat(bytesPerCall(() -> BEHIND_PROXY.of("10.0.0.1", twoHops))).as("two hops behind a proxy")
         .isLessThan(1_000);
   }

@@ -35,7 +35,8 @@ class ErrorBodiesTest {
 
   @Test
   void documentedShapesPassRebuilt() {
-    assertThat(passed(404, new JsonObject().put("error", "Not Found"))).isEqualTo(new JsonObject().put("error", "Not Found"));
+    JsonObject error = new JsonObject().put("error", "Not Found");
+    assertThat(passed(404, error)).isEqualTo(error);
     JsonObject errors = new JsonObject().put("errors", new JsonArray().add(item("bad")).add(item("worse")));
     assertThat(passed(422, errors)).isEqualTo(errors);
   }
@@ -73,7 +74,8 @@ class ErrorBodiesTest {
     JsonArray out = passed(422, new JsonObject().put("errors", items)).getJsonArray("errors");
     assertThat(out).hasSize(ErrorBodies.MAX_ITEMS);
     assertThat(out.getJsonObject(0)).isEqualTo(item("ok 0"));
-    JsonObject atTheBound = new JsonObject().put("errors", new JsonArray().add(item("x".repeat(ErrorBodies.MAX_VALUE_CHARS))));
+    JsonObject atTheBound = new JsonObject()
+        .put("errors", new JsonArray().add(item("x".repeat(ErrorBodies.MAX_VALUE_CHARS))));
     assertThat(passed(422, atTheBound)).as("a value at the length bound passes").isEqualTo(atTheBound);
   }
 
