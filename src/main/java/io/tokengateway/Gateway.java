@@ -107,7 +107,7 @@ public final class Gateway {
     UpstreamPermits permits = cluster != null ? cluster.permits()
         : new UpstreamRateLimiter(vertx, r.upstreamPerSecond(), r.upstreamBurst(), r.upstreamMaxWaitMs(),
             r.upstreamMaxQueue(), time.timeMeter());
-    UpstreamGuard g = new UpstreamGuard(vertx, r, config.upstream().timeoutMs(), permits, time.ticker(), metrics);
+    UpstreamGuard g = new UpstreamGuard(vertx, r, permits, time.ticker(), metrics);
     for (Endpoint e : Endpoint.values()) {
       metrics.gauge("gateway.breaker.state", "Circuit breaker state: 0 closed, 1 half-open, 2 open", g,
           guarded -> guarded.breakerState(e), "endpoint", e.label());

@@ -1,32 +1,44 @@
 package io.tokengateway.config;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.netty.util.NetUtil;
+import java.util.Arrays;
 
-/** An IPv4 or IPv6 network ({@code 10.0.0.0/8}, {@code fd00::/8}, or a single address) that can test membership. */
+/**
+ * An IPv4 or IPv6 network ({@code 10.0.0.0/8}, {@code fd00::/8}, or a single address) that can test membership.
+ *
+ * <p>Addresses are read by {@link #ipLiteral}, which never resolves a name: it runs on the event loop for every
+ * {@code X-Forwarded-For} hop, where a DNS lookup would block the loop for a round trip.
+ */
 public record Cidr(byte[] network, int prefix, String text) {
 
   /** Parses a CIDR or a bare address; only literal addresses, never a DNS lookup. */
   public static Cidr parse(String text) {
-    String[] parts = text.trim().split("/", 2);
-    byte[] address = literal(parts[0], text);
-    int prefix = address.length * 8;
-    if (parts.length == 2) {
-      try {
-        prefix = Integer.parseInt(parts[1]);
-      } catch (NumberFormatException e) {
-        prefix = -1;
-      }
-      if (prefix < 0 || prefix > address.length * 8) {
-        throw new ConfigException("http.trustedProxies holds '" + text + "': bad prefix length");
+    String t = text.trim();
+    int slash = t.indexOf('/');
+    String address = slash < 0 ? t : t.substring(0, slash);
+    byte[] full = NetUtil.createByteArrayFromIpAddressString(address);
+    if (full == null) {
+      throw new ConfigException("http.trustedProxies holds '" + t + "', not an IP address or CIDR");
+    }
+    byte[] bytes = ipv4IfMapped(full);
+    int prefix = bytes.length * 8;
+    if (slash >= 0) {
+      // a mapped network (::ffff:10.0.0.0/104) is the IPv4 network it maps (10.0.0.0/8)
+      prefix = prefixLength(t.substring(slash + 1)) - (full.length - bytes.length) * 8;
+      if (prefix < 0 || prefix > bytes.length * 8) {
+        throw new ConfigException("http.trustedProxies holds '" + t + "': bad prefix length");
       }
     }
-    return new Cidr(address, prefix, text.trim());
+    return new Cidr(bytes, prefix, t);
   }
 
   /** Whether {@code address} (an IP literal) lies in this network; anything unparseable does not. */
   public boolean contains(String address) {
-    byte[] candidate = ipLiteral(address);
+    return contains(ipLiteral(address));
+  }
+
+  /** Whether {@code candidate} (bytes from {@link #ipLiteral}, or null) lies in this network. */
+  public boolean contains(byte[] candidate) {
     if (candidate == null || candidate.length != network.length) {
       return false;
     }
@@ -44,43 +56,43 @@ public record Cidr(byte[] network, int prefix, String text) {
     return (candidate[full] & mask) == (network[full] & mask);
   }
 
-  /** The bytes of an IP literal, or null when {@code s} is not one (never resolves a name). */
+  /**
+   * The bytes of an IP literal, or null when {@code s} is not one; never resolves a name. 4 bytes for IPv4,
+   * 16 for IPv6; brackets ({@code [::1]}) and zone ids ({@code fe80::1%eth0}) are accepted and the zone is
+   * dropped. An IPv4 address carried in IPv6 ({@code ::ffff:1.2.3.4}, and the deprecated {@code ::1.2.3.4})
+   * is that IPv4 address. Strict dotted quads only: {@code 1.2.3}, {@code 999.1.1.1} and host names are not
+   * literals (where {@link java.net.InetAddress#getByName} would accept the first and look the others up).
+   */
   public static byte[] ipLiteral(String s) {
     if (s == null) {
       return null;
     }
-    String t = s.trim();
-    if (t.startsWith("[") && t.endsWith("]")) {
-      t = t.substring(1, t.length() - 1);
-    }
-    boolean v4 = t.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-    boolean v6 = t.contains(":") && t.matches("[0-9A-Fa-f:.%a-zA-Z0-9]+");
-    if (!v4 && !v6) {
-      return null;
-    }
-    try {
-      byte[] bytes = InetAddress.getByName(t).getAddress();
-      return bytes.length == 16 && isV4Mapped(bytes) ? java.util.Arrays.copyOfRange(bytes, 12, 16) : bytes;
-    } catch (UnknownHostException | SecurityException e) {
-      return null;
-    }
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(s.trim());
+    return bytes == null ? null : ipv4IfMapped(bytes);
   }
 
-  private static boolean isV4Mapped(byte[] b) {
+  private static byte[] ipv4IfMapped(byte[] b) {
+    if (b.length != 16) {
+      return b;
+    }
     for (int i = 0; i < 10; i++) {
       if (b[i] != 0) {
-        return false;
+        return b;
       }
     }
-    return b[10] == (byte) 0xFF && b[11] == (byte) 0xFF;
+    return b[10] == (byte) 0xFF && b[11] == (byte) 0xFF ? Arrays.copyOfRange(b, 12, 16) : b;
   }
 
-  private static byte[] literal(String address, String text) {
-    byte[] bytes = ipLiteral(address);
-    if (bytes == null) {
-      throw new ConfigException("http.trustedProxies holds '" + text + "', not an IP address or CIDR");
+  private static int prefixLength(String digits) {
+    if (digits.isEmpty() || digits.length() > 3) {
+      return -1;
     }
-    return bytes;
+    for (int i = 0; i < digits.length(); i++) {
+      if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return Integer.parseInt(digits);
   }
 
   @Override

@@ -19,7 +19,8 @@ public record UpstreamOptions(
     int connectTimeoutMs,
     int keepAliveSeconds,
     int idleTimeoutSeconds,
-    boolean http2) {
+    boolean http2,
+    int maxResponseBytes) {
 
   /** Which upstream the gateway calls. */
   public enum Mode { SIMULATOR, SIGNALWIRE }
@@ -46,14 +47,15 @@ public record UpstreamOptions(
         s.intValue("upstream.pool.connectTimeoutMs", 1, 600_000),
         s.intValue("upstream.pool.keepAliveSeconds", 1, 86_400),
         s.intValue("upstream.pool.idleTimeoutSeconds", 1, 86_400),
-        s.bool("upstream.pool.http2"));
+        s.bool("upstream.pool.http2"),
+        s.intValue("upstream.maxResponseBytes", 1_024, 16_777_216));
   }
 
   /** These options pointed at an embedded simulator listening on {@code port} with its dev credentials. */
   public UpstreamOptions withSimulator(int port, SimulatorOptions sim) {
     return new UpstreamOptions(mode, "http://127.0.0.1:" + port, sim.projectId(), sim.apiToken(), embedAuth,
         timeoutMs, poolMaxSize, poolHttp2MaxSize, poolMaxWaitQueue, connectTimeoutMs, keepAliveSeconds,
-        idleTimeoutSeconds, http2);
+        idleTimeoutSeconds, http2, maxResponseBytes);
   }
 
   private static Mode mode(String value, String baseUrl) {

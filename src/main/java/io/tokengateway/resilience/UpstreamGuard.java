@@ -41,14 +41,14 @@ public final class UpstreamGuard {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<Endpoint, Guarded> endpoints = new EnumMap<>(Endpoint.class);
 
-  public UpstreamGuard(Vertx vertx, ResilienceOptions options, int upstreamTimeoutMs, UpstreamPermits permits,
-      Ticker ticker, GatewayMetrics metrics) {
+  public UpstreamGuard(Vertx vertx, ResilienceOptions options, UpstreamPermits permits, Ticker ticker,
+      GatewayMetrics metrics) {
     this.ticker = ticker;
     this.metrics = metrics;
     this.permits = permits;
     this.maxInFlight = options.upstreamMaxInFlight();
     for (Endpoint e : Endpoint.values()) {
-      endpoints.put(e, new Guarded(vertx, e, options, upstreamTimeoutMs));
+      endpoints.put(e, new Guarded(vertx, e, options));
     }
   }
 
@@ -117,15 +117,16 @@ public final class UpstreamGuard {
     final AtomicLong pausedUntil = new AtomicLong();
     volatile boolean paused;
 
-    Guarded(Vertx vertx, Endpoint endpoint, ResilienceOptions o, int upstreamTimeoutMs) {
+    Guarded(Vertx vertx, Endpoint endpoint, ResilienceOptions o) {
       this.endpoint = endpoint;
       this.resetNanos = TimeUnit.SECONDS.toNanos(o.breakerResetSeconds());
       this.breaker = CircuitBreaker.create("signalwire-" + endpoint.label(), vertx, new CircuitBreakerOptions()
               .setMaxFailures(o.breakerMaxFailures())
               .setFailuresRollingWindow(TimeUnit.SECONDS.toMillis(o.breakerWindowSeconds()))
               .setResetTimeout(TimeUnit.SECONDS.toMillis(o.breakerResetSeconds()))
-              // the WebClient's own timeout (below this one) cancels the request; this is a backstop
-              .setTimeout(upstreamTimeoutMs + 1_000L)
+              // no timeout of its own: it could answer but not cancel the request. Every call ends by
+              // upstream.timeoutMs, the SignalWire client's total deadline, which resets the request (UpstreamCall)
+              .setTimeout(-1)
               .setNotificationAddress(null))
           .failurePolicy(f -> f.failed() && !(f.cause() instanceof GatewayFailure gf
               && !BREAKER_FAILURES.contains(gf.outcome())))
@@ -142,16 +143,13 @@ public final class UpstreamGuard {
       return GatewayFailure.retryLater(503, GatewayFailure.retryAfterSeconds(left), Outcome.REJECTED_BY_BREAKER, "breaker open");
     }
 
-    /** The breaker's own failures (open while half-open, its timeout) in the gateway's terms. */
+    /** The breaker's own failure (open while half-open) in the gateway's terms. */
     GatewayFailure translate(Throwable t) {
       if (t instanceof GatewayFailure f) {
         return f;
       }
       if (t instanceof io.vertx.circuitbreaker.OpenCircuitException) {
         return rejection();
-      }
-      if (t instanceof io.vertx.circuitbreaker.TimeoutException) {
-        return GatewayFailure.upstream(504, Outcome.TIMEOUT, "SignalWire did not answer in time");
       }
       return io.tokengateway.upstream.UpstreamReplies.fromException(t);
     }

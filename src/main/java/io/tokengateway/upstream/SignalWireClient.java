@@ -4,8 +4,11 @@ import io.tokengateway.config.UpstreamOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
@@ -13,19 +16,31 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 
 /**
- * Calls SignalWire's token endpoints through one pooled {@link WebClient} shared by every verticle.
- * Answers come back as a {@link TokenAnswer} or fail with a {@link io.tokengateway.GatewayFailure}.
+ * Calls SignalWire's token endpoints through one pooled HTTP client shared by every verticle. Answers come back
+ * as a {@link TokenAnswer} or fail with a {@link io.tokengateway.GatewayFailure}.
+ *
+ * <p>A call is described with the {@link WebClient}'s request builder ({@link #request}: path, headers, Basic
+ * auth) and carried out by {@link #send} as an {@link UpstreamCall} on the core client underneath, so that every
+ * endpoint gets the total deadline ({@code upstream.timeoutMs}) and the size bound
+ * ({@code upstream.maxResponseBytes}) the WebClient cannot give.
  */
 public final class SignalWireClient {
 
+  private final Vertx vertx;
+  private final HttpClientAgent http;
   private final WebClient client;
   private final UpstreamOptions options;
   private final String basePath;
+  private final UpstreamReplies replies;
 
-  private SignalWireClient(WebClient client, UpstreamOptions options, String basePath) {
-    this.client = client;
+  private SignalWireClient(Vertx vertx, HttpClientAgent http, WebClientOptions clientOptions, UpstreamOptions options,
+      String basePath) {
+    this.vertx = vertx;
+    this.http = http;
+    this.client = WebClient.wrap(http, clientOptions);
     this.options = options;
     this.basePath = basePath;
+    this.replies = new UpstreamReplies(options.projectId(), options.apiToken());
   }
 
   public static SignalWireClient create(Vertx vertx, UpstreamOptions options) {
@@ -50,7 +65,7 @@ public final class SignalWireClient {
         .setHttp2MaxSize(options.poolHttp2MaxSize())
         .setMaxWaitQueueSize(options.poolMaxWaitQueue());
     String path = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
-    return new SignalWireClient(WebClient.create(vertx, clientOptions, pool), options, path);
+    return new SignalWireClient(vertx, vertx.createHttpClient(clientOptions, pool), clientOptions, options, path);
   }
 
   /** Exchanges a C2C token for an embed token; Basic auth only when {@code signalwire.embedAuth} is set. */
@@ -80,19 +95,24 @@ public final class SignalWireClient {
   }
 
   public Future<Void> close() {
-    client.close();
-    return Future.succeededFuture();
+    return http.close();
   }
 
   private HttpRequest<Buffer> request(Endpoint endpoint) {
     return client.post(basePath + endpoint.path())
-        .putHeader("Accept", "application/json")
-        .timeout(options.timeoutMs());
+        .putHeader("Accept", "application/json");
   }
 
+  /** Sends {@code request} with {@code body} as JSON, within the deadline and the size bound; the answer classified. */
   private Future<TokenAnswer> send(Endpoint endpoint, HttpRequest<Buffer> request, JsonObject body) {
-    return request.sendJsonObject(body)
-        .recover(t -> Future.failedFuture(UpstreamReplies.fromException(t)))
-        .map(response -> UpstreamReplies.classify(endpoint, response));
+    RequestOptions call = new RequestOptions()
+        .setMethod(request.method())
+        .setHost(request.host())
+        .setPort(request.port())
+        .setURI(request.uri())
+        .setHeaders(request.headers())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    return UpstreamCall.send(vertx, http, call, body.toBuffer(), options.timeoutMs(), options.maxResponseBytes())
+        .map(response -> replies.classify(endpoint, response));
   }
 }

@@ -2,10 +2,10 @@ package io.tokengateway.upstream;
 
 import io.tokengateway.GatewayFailure;
 import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.config.Secret;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -20,11 +20,15 @@ public final class UpstreamReplies {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamReplies.class);
   static final int DEFAULT_RETRY_AFTER_SECONDS = 1;
 
-  private UpstreamReplies() {
+  private final ErrorBodies errorBodies;
+
+  /** The rules for a gateway whose SignalWire credentials are these (kept out of passed-through bodies). */
+  public UpstreamReplies(String projectId, Secret apiToken) {
+    this.errorBodies = new ErrorBodies(projectId, apiToken);
   }
 
   /** The answer for {@code endpoint}; throws the {@link GatewayFailure} the caller sees otherwise. */
-  public static TokenAnswer classify(Endpoint endpoint, HttpResponse<Buffer> response) {
+  public TokenAnswer classify(Endpoint endpoint, UpstreamReply response) {
     int status = response.statusCode();
     if (status == 200 || status == 201) {
       return success(endpoint, response.body());
@@ -54,7 +58,7 @@ public final class UpstreamReplies {
    * Refresh's own 4xx rule: 401, 404 and 422 describe the caller's refresh token and pass through; 403 means
    * the gateway's API token lacks the scope (502, logged as ERROR); any other 4xx is a 502.
    */
-  private static TokenAnswer refreshStatus(int status, Buffer body) {
+  private TokenAnswer refreshStatus(int status, Buffer body) {
     if (status == 401 || status == 404 || status == 422) {
       return passThrough(status, body);
     }
@@ -110,11 +114,8 @@ public final class UpstreamReplies {
     return new TokenAnswer(t, answer.toBuffer());
   }
 
-  private static TokenAnswer passThrough(int status, Buffer body) {
-    JsonObject json = parseObject(body);
-    boolean documentedShape = json != null && (json.getValue("error") instanceof String
-        || json.getValue("errors") instanceof io.vertx.core.json.JsonArray);
-    throw GatewayFailure.passThrough(status, documentedShape ? json.toBuffer() : GatewayFailure.errorBody(status));
+  private TokenAnswer passThrough(int status, Buffer body) {
+    throw GatewayFailure.passThrough(status, errorBodies.passThrough(status, parseObject(body)));
   }
 
   private static JsonObject parseObject(Buffer body) {

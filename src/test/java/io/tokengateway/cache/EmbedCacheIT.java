@@ -158,6 +158,7 @@ class EmbedCacheIT {
     s.put("signalwire.projectId", "");
     s.put("signalwire.apiToken", "");
     s.put("simulator.latencyMs", 20);
+    s.put("upstream.timeoutMs", 10_000); // a total deadline: the 3000 requests at once share the machine with the calls
     GatewayHarness gw = GatewayHarness.start(vertx, GatewayConfig.of(s), Time.system());
     try {
       List<HttpResponse<Buffer>> all = gw.embedsAtOnce(3000, i -> "c2c_pageToken000" + (i % 5));

@@ -132,6 +132,18 @@ class ConfigTest {
         .hasMessageContaining("embed.tokenPattern");
     assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_SIMULATOR_FAILURE_RATE", "2"))))
         .hasMessageContaining("simulator.failureRate");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(
+        Map.of("GATEWAY_UPSTREAM_MAX_RESPONSE_BYTES", "100"))))
+        .hasMessage("upstream.maxResponseBytes (GATEWAY_UPSTREAM_MAX_RESPONSE_BYTES) must be between 1024 and 16777216,"
+            + " got '100'");
+  }
+
+  @Test
+  void upstreamAnswersAreBoundedByDefault() {
+    GatewayConfig c = GatewayConfig.from(ConfigLoader.load(Map.of()));
+    assertThat(c.upstream().maxResponseBytes()).isEqualTo(65_536);
+    assertThat(GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_UPSTREAM_MAX_RESPONSE_BYTES", "4096")))
+        .upstream().maxResponseBytes()).isEqualTo(4_096);
   }
 
   @Test

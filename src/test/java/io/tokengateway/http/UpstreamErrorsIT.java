@@ -2,7 +2,9 @@ package io.tokengateway.http;
 
 import static io.tokengateway.support.Answers.assertError;
 import static io.tokengateway.support.GatewayHarness.ADDRESS;
+import static io.tokengateway.support.GatewayHarness.API_TOKEN;
 import static io.tokengateway.support.GatewayHarness.C2C;
+import static io.tokengateway.support.GatewayHarness.PROJECT_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokengateway.support.FakeSignalWire;
@@ -26,6 +28,8 @@ class UpstreamErrorsIT {
 
   private static final String GUEST_BODY = "{\"allowed_addresses\":[\"" + ADDRESS + "\"]}";
   private static final String REFRESH_BODY = "{\"refresh_token\":\"" + RefreshTokenIT.REFRESH_TOKEN + "\"}";
+  private static final String BASIC = java.util.Base64.getEncoder().encodeToString(
+      (PROJECT_ID + ":" + API_TOKEN).getBytes(java.nio.charset.StandardCharsets.UTF_8));
   private static final String VALIDATION = "{\"errors\":[{\"type\":\"validation_error\",\"code\":\"invalid\","
       + "\"message\":\"bad\",\"attribute\":\"token\",\"url\":\"https://example.test\"}]}";
 
@@ -60,6 +64,47 @@ class UpstreamErrorsIT {
     HttpResponse<Buffer> r = gw.embed(C2C);
     assertThat(r.statusCode()).isEqualTo(422);
     assertThat(r.bodyAsJsonObject()).isEqualTo(new JsonObject(VALIDATION));
+  }
+
+  @Test
+  void anEchoingUpstreamNeverShowsTheCredentialsOrUnknownKeys() {
+    JsonObject documented = new JsonObject(VALIDATION).getJsonArray("errors").getJsonObject(0);
+    upstream.respond(req -> {
+      String auth = req.getHeader("Authorization");
+      JsonObject echoed = documented.copy().put("authorization", auth).put("hint", API_TOKEN);
+      JsonObject body = new JsonObject().put("errors", new io.vertx.core.json.JsonArray().add(echoed))
+          .put("request", new JsonObject().put("headers", new JsonObject().put("Authorization", auth)));
+      req.response().setStatusCode(422).putHeader("Content-Type", "application/json").end(body.encode());
+    });
+    HttpResponse<Buffer> r = gw.guest(GUEST_BODY);
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(r.bodyAsJsonObject()).as("only the documented keys, rebuilt")
+        .isEqualTo(new JsonObject().put("errors", new io.vertx.core.json.JsonArray().add(documented)));
+    assertThat(r.bodyAsString()).doesNotContain(API_TOKEN).doesNotContain(BASIC).doesNotContain(PROJECT_ID);
+
+    upstream.respond(req -> req.response().setStatusCode(422).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("errors", new io.vertx.core.json.JsonArray().add(documented.copy()
+            .put("message", "credentials " + req.getHeader("Authorization") + " are not allowed here"))).encode()));
+    HttpResponse<Buffer> inMessage = gw.guest(GUEST_BODY);
+    assertError(inMessage, 422, "Unprocessable Entity");
+    assertThat(inMessage.bodyAsString()).doesNotContain(BASIC);
+  }
+
+  @Test
+  void anEchoingUpstreamOnEmbedsWithAuthShowsOnlyTheDocumentedError(Vertx vertx) {
+    GatewayHarness withAuth = GatewayHarness.start(vertx, upstream, Map.of("signalwire.embedAuth", true));
+    try {
+      upstream.respond(req -> req.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", "Not Found").put("headers", req.headers().entries().toString())
+              .encode()));
+      HttpResponse<Buffer> r = withAuth.embed(C2C);
+      assertError(r, 404, "Not Found");
+      assertThat(r.bodyAsString()).doesNotContain(BASIC).doesNotContain(API_TOKEN);
+      assertThat(upstream.received().get(0).headers().get("Authorization")).as("the echo was real")
+          .isEqualTo("Basic " + BASIC);
+    } finally {
+      withAuth.stop();
+    }
   }
 
   @Test

@@ -78,4 +78,47 @@ class ClientLimitsIT {
       behindProxy.stop();
     }
   }
+  @Test
+  void forwardedHopsThatAreNotLiteralsAreNeverLookedUp(Vertx vertx) throws Exception {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of("http.trustedProxies", "127.0.0.0/8"));
+    try {
+      java.util.List<String> hops = new java.util.ArrayList<>(java.util.List.of("999.1.1.1", "256.0.0.1",
+          "::ffff:999.0.0.1", "1.2.3", "gateway.example"));
+      for (int i = 0; i < 50; i++) {
+        hops.add((300 + i) + ".1.1.1");
+      }
+      java.util.List<Integer> statuses = new java.util.ArrayList<>();
+      java.util.List<String> lookups = io.tokengateway.support.NameLookups.during(() -> {
+        for (String hop : hops) {
+          statuses.add(embedFrom(gw, "198.51.100.7, " + hop).statusCode());
+        }
+      });
+      assertThat(lookups).as("names looked up while serving").doesNotContainAnyElementsOf(hops).isEmpty();
+      assertThat(statuses).as("a malformed hop: the proxy is the client").containsOnly(201);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void ipv6ClientsBehindAProxyHaveOneBucketPerSlash64(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of("client.rateLimit.perSecond", 1,
+        "client.rateLimit.burst", 2, "http.trustedProxies", "127.0.0.0/8"));
+    try {
+      assertThat(embedFrom(gw, "2001:db8:1:2::1").statusCode()).isEqualTo(201);
+      assertThat(embedFrom(gw, "2001:db8:1:2:aaaa::2").statusCode()).isEqualTo(201);
+      assertThat(embedFrom(gw, "[2001:db8:1:2:ffff:ffff:ffff:ffff]").statusCode())
+          .as("a third address in the same /64 is the same client").isEqualTo(429);
+      assertThat(embedFrom(gw, "2001:db8:1:3::1").statusCode()).as("the next /64 is another client").isEqualTo(201);
+      assertThat(embedFrom(gw, "203.0.113.9").statusCode()).isEqualTo(201);
+      assertThat(embedFrom(gw, "::ffff:203.0.113.9").statusCode()).isEqualTo(201);
+      assertThat(embedFrom(gw, "203.0.113.9").statusCode()).as("IPv4 and its mapped form are one client")
+          .isEqualTo(429);
+      assertThat(embedFrom(gw, "203.0.113.10").statusCode()).as("IPv4 stays per address").isEqualTo(201);
+    } finally {
+      gw.stop();
+    }
+  }
 }

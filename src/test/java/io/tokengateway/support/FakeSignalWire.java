@@ -2,21 +2,26 @@ package io.tokengateway.support;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * A scriptable upstream on a random loopback port: records every request it receives and answers with what
- * the test set ({@link #answer}, {@link #hang}); by default a 201 with fresh tokens (and a fresh refresh token
- * on the guest and refresh paths).
+ * the test set ({@link #answer}, {@link #hang}, {@link #respond}); by default a 201 with fresh tokens (and a fresh
+ * refresh token on the guest and refresh paths). It also misbehaves on demand: {@link #hugeToken} streams an
+ * answer of any size, {@link #trickle} one that never ends, and each such answer is recorded as a
+ * {@link Streamed} saying how much was written before the gateway cut it.
  */
 public final class FakeSignalWire {
 
@@ -27,7 +32,39 @@ public final class FakeSignalWire {
     }
   }
 
+  /**
+   * One streamed answer, as the upstream wrote it.
+   *
+   * @param written bytes handed to the connection so far (flow-controlled: at most a socket's buffers ahead of
+   *     what the gateway read)
+   * @param outcome true once the whole answer was written, false once the connection closed before that
+   * @param startNanos when the answer began
+   * @param endNanos when the outcome was known
+   */
+  public record Streamed(AtomicLong written, Promise<Boolean> outcome, long startNanos, AtomicLong endNanos) {
+    Streamed() {
+      this(new AtomicLong(), Promise.promise(), System.nanoTime(), new AtomicLong());
+    }
+
+    void end(boolean finished) {
+      if (outcome.tryComplete(finished)) {
+        endNanos.set(System.nanoTime());
+      }
+    }
+
+    /** Whether the connection was closed before the answer was whole; waits up to 20 s for either. */
+    public boolean cutOff() {
+      return !Await.await(outcome.future());
+    }
+
+    public long millisToEnd() {
+      return (endNanos.get() - startNanos) / 1_000_000;
+    }
+  }
+
   private final List<Received> received = new CopyOnWriteArrayList<>();
+  private final List<Streamed> streamed = new CopyOnWriteArrayList<>();
+  private final List<Long> timers = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<HttpServerRequest> hanging = new ConcurrentLinkedQueue<>();
   private volatile Consumer<HttpServerRequest> behaviour = FakeSignalWire::created;
   private HttpServer server;
@@ -96,11 +133,101 @@ public final class FakeSignalWire {
     }
   }
 
+  /** Answer every request with {@code handler}, for answers the other behaviours do not cover. */
+  public FakeSignalWire respond(Consumer<HttpServerRequest> handler) {
+    behaviour = handler;
+    return this;
+  }
+
+  /**
+   * Answer {@code status} with {@code {"token":"aaa..."}} of {@code totalBytes} in all, written as fast as the
+   * gateway reads it; with a {@code Content-Length} when {@code declared}, else chunked.
+   */
+  public FakeSignalWire hugeToken(int status, long totalBytes, boolean declared) {
+    Buffer head = Buffer.buffer("{\"token\":\"");
+    Buffer tail = Buffer.buffer("\"}");
+    Buffer filler = Buffer.buffer("a".repeat(64 * 1024));
+    behaviour = req -> {
+      Streamed s = new Streamed();
+      streamed.add(s);
+      HttpServerResponse res = begin(req, status, s);
+      if (declared) {
+        res.putHeader("Content-Length", String.valueOf(totalBytes));
+      } else {
+        res.setChunked(true);
+      }
+      write(res, s, head);
+      pump(res, s, filler, totalBytes - head.length() - tail.length(), tail);
+    };
+    return this;
+  }
+
+  /** Answer 201, chunked, with the start of a token and then one more byte every {@code periodMs}, forever. */
+  public FakeSignalWire trickle(long periodMs) {
+    behaviour = req -> {
+      Streamed s = new Streamed();
+      streamed.add(s);
+      HttpServerResponse res = begin(req, 201, s).setChunked(true);
+      write(res, s, Buffer.buffer("{\"token\":\""));
+      long timer = vertx.setPeriodic(periodMs, id -> {
+        if (s.outcome().future().isComplete()) {
+          vertx.cancelTimer(id);
+        } else {
+          write(res, s, Buffer.buffer("a"));
+        }
+      });
+      timers.add(timer);
+    };
+    return this;
+  }
+
+  /** The answers written by {@link #hugeToken} and {@link #trickle}, in order. */
+  public List<Streamed> streamed() {
+    return streamed;
+  }
+
+  private static HttpServerResponse begin(HttpServerRequest req, int status, Streamed s) {
+    HttpServerResponse res = req.response().setStatusCode(status).putHeader("Content-Type", "application/json");
+    res.closeHandler(v -> s.end(false));
+    res.exceptionHandler(t -> s.end(false));
+    return res;
+  }
+
+  private static void write(HttpServerResponse res, Streamed s, Buffer chunk) {
+    if (!s.outcome().future().isComplete()) {
+      s.written().addAndGet(chunk.length());
+      res.write(chunk);
+    }
+  }
+
+  /** Writes {@code remaining} filler bytes, then {@code tail}, pausing whenever the connection is full. */
+  private static void pump(HttpServerResponse res, Streamed s, Buffer filler, long remaining, Buffer tail) {
+    long left = remaining;
+    while (left > 0 && !res.writeQueueFull()) {
+      if (s.outcome().future().isComplete()) {
+        return;
+      }
+      Buffer chunk = left >= filler.length() ? filler : filler.getBuffer(0, (int) left);
+      write(res, s, chunk);
+      left -= chunk.length();
+    }
+    if (left > 0) {
+      long rest = left;
+      res.drainHandler(v -> pump(res, s, filler, rest, tail));
+      return;
+    }
+    if (!s.outcome().future().isComplete()) {
+      s.written().addAndGet(tail.length());
+      res.end(tail).onComplete(ar -> s.end(ar.succeeded()));
+    }
+  }
+
   public int hangingCount() {
     return hanging.size();
   }
 
   public Future<Void> close() {
+    timers.forEach(vertx::cancelTimer);
     return server.close();
   }
 
