@@ -119,8 +119,8 @@ class FramingIT {
 
   @Test
   void transferEncodingOnHttp10Is400AndClose() {
-    assertRejectedAndClosed("POST " + GUESTS + " HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    assertRejectedAndClosed("POST " + EMBEDS + " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
+        + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + hiddenGuestRequest());
     assertThat(upstream.calls()).isZero();
   }
 
