@@ -127,8 +127,20 @@ class FramingIT {
   @ParameterizedTest
   @ValueSource(strings = {EMBEDS, GUESTS})
   void anInvalidChunkSizeIs400AndCloseAndLoggedAs400(String path) {
-    assertRejectedAndClosed("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\nzz\r\n0\r\n\r\n");
+    ch.qos.logback.classic.Logger responses = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+        .getLogger(Responses.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> errors =
+        new ch.qos.logback.core.read.ListAppender<>();
+    errors.start();
+    responses.addAppender(errors);
+    try {
+      assertRejectedAndClosed("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\nzz\r\n0\r\n\r\n");
+      access.await(1);
+    } finally {
+      responses.detachAppender(errors);
+    }
+    assertThat(errors.list).as("a caller's bad body is no server error").isEmpty();
     assertThat(upstream.calls()).isZero();
     List<JsonObject> lines = access.await(1);
     assertThat(lines).hasSize(1);
