@@ -3,7 +3,6 @@ package io.tokengateway.http.connection;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
-import io.netty.util.AttributeKey;
 import io.tokengateway.config.GatewayConfig.HttpOptions;
 import io.tokengateway.config.GatewayConfig.ManagementOptions;
 import io.tokengateway.http.Lifecycle;
@@ -43,7 +42,6 @@ public final class ServerConnections {
    */
   public static final int RST_FLOOD_MAX_FRAMES = 200;
   public static final int RST_FLOOD_WINDOW_SECONDS = 30;
-  private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf("tokengateway.counted");
 
   private final int maxConnections;
   private final long requestTimeoutNanos;
@@ -101,18 +99,13 @@ public final class ServerConnections {
   private void accept(HttpConnection connection, Handler<HttpServerRequest> requests) {
     ConnectionBase base = (ConnectionBase) connection; // Vert.x internals: see package-info
     Channel channel = base.channel();
-    if (channel.attr(COUNTED).setIfAbsent(Boolean.TRUE) == null) { // an h2c upgrade hands a channel over twice
-      if (open.incrementAndGet() > maxConnections) {
-        open.decrementAndGet();
-        rejected.increment();
-        channel.attr(COUNTED).set(Boolean.FALSE);
-        channel.close();
-        return;
-      }
-      channel.closeFuture().addListener(f -> open.decrementAndGet());
-    } else if (Boolean.FALSE.equals(channel.attr(COUNTED).get())) {
+    if (open.incrementAndGet() > maxConnections) {
+      open.decrementAndGet();
+      rejected.increment();
+      channel.close(); // before any request is read
       return;
     }
+    channel.closeFuture().addListener(f -> open.decrementAndGet());
     if (connection instanceof Http1xServerConnection http1) {
       ChannelPipeline pipeline = base.channelHandlerContext().pipeline();
       // at accept (h2c off) the decoder has read nothing yet and can be swapped; with h2c on it already has
