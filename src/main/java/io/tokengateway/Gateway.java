@@ -17,6 +17,7 @@ import io.tokengateway.http.ManagementRoutes;
 import io.tokengateway.http.ManagementVerticle;
 import io.tokengateway.http.RequestValidator;
 import io.tokengateway.http.TokenHandlers;
+import io.tokengateway.http.connection.ServerConnections;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.ClientAddress;
 import io.tokengateway.resilience.ClientRateLimiter;
@@ -82,9 +83,13 @@ public final class Gateway {
     });
   }
 
-  /** The handlers every API verticle instance shares (one cache, one set of limiters per process). */
+  /**
+   * The handlers every API verticle instance shares (one cache, one set of limiters per process), and each
+   * listener's connection rules (one connection count per port per process).
+   */
   private record Handlers(TokenHandlers tokens, HealthHandlers health, CorsPolicy cors, ClientLimitHandler clientLimit,
-      AccessLog accessLog, ManagementRoutes management) {
+      AccessLog accessLog, ManagementRoutes management, ServerConnections apiConnections,
+      ServerConnections managementConnections) {
   }
 
   private Future<Void> deploy(Time time, PrometheusMeterRegistry registry) {
@@ -126,14 +131,17 @@ public final class Gateway {
     return new Handlers(tokens, new HealthHandlers(lifecycle, modeName()), new CorsPolicy(config.cors()), clientLimit,
         new AccessLog(metrics),
         new ManagementRoutes(vertx, registry, cluster != null ? cluster.purge(embedCache) : EmbedPurge.local(embedCache),
-            validator, config.management().adminToken()));
+            validator, config.management().adminToken()),
+        ServerConnections.api(config.http(), lifecycle, metrics),
+        config.management().port() == 0 ? null
+            : ServerConnections.management(config.management(), config.http(), lifecycle, metrics));
   }
 
   private Future<Void> deployApi(Handlers h, boolean ownManagementPort) {
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     return vertx.deployVerticle(() -> {
       GatewayVerticle v = new GatewayVerticle(config, h.tokens(), h.health(), h.cors(), h.clientLimit(),
-          h.accessLog(), ownManagementPort ? null : h.management());
+          h.accessLog(), ownManagementPort ? null : h.management(), h.apiConnections());
       first.compareAndSet(null, v);
       return v;
     }, new DeploymentOptions().setInstances(config.http().instances())).map(id -> {
@@ -144,7 +152,8 @@ public final class Gateway {
   }
 
   private Future<Void> deployManagement(Handlers h) {
-    return vertx.deployVerticle(new ManagementVerticle(config.management(), h.management(), h.health()))
+    return vertx.deployVerticle(new ManagementVerticle(config.management(), h.management(), h.health(),
+            h.managementConnections()))
         .map(id -> {
           managementDeploymentId = id;
           return null;

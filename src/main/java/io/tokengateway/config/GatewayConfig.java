@@ -22,12 +22,18 @@ public record GatewayConfig(
     SimulatorOptions simulator,
     ClusterOptions cluster) {
 
-  /** The token API's listener. */
-  public record HttpOptions(int port, String host, int instances, int maxBodyBytes) {
+  /**
+   * The token API's listener. {@code idleTimeoutSeconds}: a connection with no bytes (and no answer owed) for
+   * this long is closed; {@code requestTimeoutSeconds}: a request's head and body must arrive within this of its
+   * first byte; {@code maxConnections}: open connections per process; {@code h2c}: HTTP/2 without TLS.
+   */
+  public record HttpOptions(int port, String host, int instances, int maxBodyBytes, int idleTimeoutSeconds,
+      int requestTimeoutSeconds, int maxConnections, boolean h2c) {
   }
 
   /** The management listener: metrics, health and admin; port 0 = on the main port. */
-  public record ManagementOptions(int port, String host, boolean vertxMetrics, Secret adminToken) {
+  public record ManagementOptions(int port, String host, boolean vertxMetrics, Secret adminToken,
+      int maxConnections) {
   }
 
   /** Rules for guest token requests. */
@@ -44,7 +50,11 @@ public record GatewayConfig(
         s.intValue("http.port", 0, 65_535),
         s.string("http.host"),
         instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
-        s.intValue("http.maxBodyBytes", 64, 1_048_576));
+        s.intValue("http.maxBodyBytes", 64, 1_048_576),
+        s.intValue("http.idleTimeoutSeconds", 1, 3_600),
+        s.intValue("http.requestTimeoutSeconds", 1, 600),
+        s.intValue("http.maxConnections", 1, 1_000_000),
+        s.bool("http.h2c"));
     GuestOptions guest = new GuestOptions(addresses(s), s.longValue("guest.maxTtlSeconds", 60, 31_536_000));
     ShutdownOptions shutdown = new ShutdownOptions(
         s.intValue("shutdown.drainSeconds", 0, 3_600), s.intValue("shutdown.timeoutSeconds", 0, 3_600));
@@ -53,7 +63,8 @@ public record GatewayConfig(
     return new GatewayConfig(http, upstream, pattern(s), CacheOptions.from(s), resilience,
         ResilienceOptions.CorsOptions.from(s), s.list("http.trustedProxies").stream().map(Cidr::parse).toList(),
         guest, new ManagementOptions(s.intValue("management.port", 0, 65_535), s.string("management.host"),
-            s.bool("management.vertxMetrics"), new Secret(s.string("management.adminToken"))), shutdown, SimulatorOptions.from(s),
+            s.bool("management.vertxMetrics"), new Secret(s.string("management.adminToken")),
+            s.intValue("management.maxConnections", 1, 100_000)), shutdown, SimulatorOptions.from(s),
         ClusterOptions.from(s));
   }
 

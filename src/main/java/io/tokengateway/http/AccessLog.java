@@ -33,12 +33,20 @@ public final class AccessLog {
     ctx.next();
   }
 
-  /** Records one answered request: meters always, the log line when INFO is on. */
+  /**
+   * Records one request once it ended: meters always, the log line when INFO is on. Its status is the one
+   * sent, or 0 when the connection closed before an answer was sent.
+   */
   public void observe(HttpServerRequest request, long nanos, String outcome, Object cache) {
-    metrics.request(endpoint(request.path()), request.response().getStatusCode(), nanos);
+    metrics.request(endpoint(request.path()), status(request), nanos);
     if (LOG.isInfoEnabled()) {
       log(request, nanos, outcome, cache);
     }
+  }
+
+  /** The status the caller got: 0 when nothing was sent (the connection closed first). */
+  static int status(HttpServerRequest request) {
+    return request.response().ended() ? request.response().getStatusCode() : 0;
   }
 
   /** The endpoint label of a path: {@code embeds}, {@code guests}, {@code refresh}, {@code health} or {@code other}. */
@@ -59,7 +67,7 @@ public final class AccessLog {
     String path = request.path();
     LOG.info("request", kv("method", request.method().name()),
         kv("path", "other".equals(endpoint(path)) ? "<other>" : path),
-        kv("status", request.response().getStatusCode()),
+        kv("status", status(request)),
         kv("durationMs", nanos / 1_000_000.0),
         kv("upstream", outcome == null ? "none" : outcome),
         kv("cache", cache == null ? "-" : cache));

@@ -67,7 +67,10 @@ final class EmbedFastPath {
     }
     request.body().onComplete(body -> {
       if (body.failed()) {
-        return; // the connection went away while the body was read: nobody to answer
+        // a framing error or the request timeout is answered; a caller who left is logged without a status
+        finish(request, start, body.cause() instanceof GatewayFailure f
+            ? Responses.error(request, f).outcome().label() : null, null);
+        return;
       }
       String c2c;
       try {

@@ -1,11 +1,12 @@
 package io.tokengateway.http;
 
 import io.tokengateway.config.GatewayConfig;
+import io.tokengateway.http.connection.ServerConnections;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.TimeUnit;
@@ -24,10 +25,13 @@ public final class GatewayVerticle extends VerticleBase {
   private final AccessLog accessLog;
   private final ManagementRoutes management;
   private final EmbedFastPath fastPath;
+  private final ServerConnections connections;
   private HttpServer server;
 
   public GatewayVerticle(GatewayConfig config, TokenHandlers tokens, HealthHandlers health, CorsPolicy cors,
-      ClientLimitHandler clientLimit, AccessLog accessLog, ManagementRoutes management) {
+      ClientLimitHandler clientLimit, AccessLog accessLog, ManagementRoutes management,
+      ServerConnections connections) {
+    this.connections = connections;
     this.accessLog = accessLog;
     this.management = management;
     this.fastPath = tokens.fastPath(config.http().maxBodyBytes(), cors, clientLimit, accessLog);
@@ -40,12 +44,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setPort(config.http().port())
-        .setHost(config.http().host())
-        .setCompressionSupported(false));
+    server = vertx.createHttpServer(connections.serverOptions(config.http().port(), config.http().host()));
     Router router = router();
-    return server.requestHandler(request -> {
+    return connections.apply(server.invalidRequestHandler(this::invalidHead), request -> {
       if (malformedPath(request.path())) {
         Responses.reject(request, 400); // Vert.x Web cannot route a path it cannot decode
       } else if (fastPath != null && fastPath.accepts(request)) {
@@ -61,6 +62,11 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     return server == null ? Future.succeededFuture()
         : server.shutdown(config.shutdown().timeoutSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** A head the decoder or the framing rules refused: answered (Vert.x then closes the connection) and logged. */
+  private void invalidHead(HttpServerRequest request) {
+    accessLog.observe(request, 0, Responses.invalidHead(request).outcome().label(), null);
   }
 
   /** The port actually bound (useful when configured as 0). */

@@ -1,10 +1,10 @@
 package io.tokengateway.http;
 
 import io.tokengateway.config.GatewayConfig.ManagementOptions;
+import io.tokengateway.http.connection.ServerConnections;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 /** The management listener on its own port: metrics, health and admin, never exposed by the ingress Service. */
@@ -13,12 +13,15 @@ public final class ManagementVerticle extends VerticleBase {
   private final ManagementOptions options;
   private final ManagementRoutes routes;
   private final HealthHandlers health;
+  private final ServerConnections connections;
   private HttpServer server;
 
-  public ManagementVerticle(ManagementOptions options, ManagementRoutes routes, HealthHandlers health) {
+  public ManagementVerticle(ManagementOptions options, ManagementRoutes routes, HealthHandlers health,
+      ServerConnections connections) {
     this.options = options;
     this.routes = routes;
     this.health = health;
+    this.connections = connections;
   }
 
   @Override
@@ -28,8 +31,8 @@ public final class ManagementVerticle extends VerticleBase {
     router.get("/health/ready").handler(health::ready);
     routes.mount(router);
     Responses.handleErrors(router);
-    server = vertx.createHttpServer(new HttpServerOptions().setPort(options.port()).setHost(options.host()));
-    return server.requestHandler(router).listen();
+    server = vertx.createHttpServer(connections.serverOptions(options.port(), options.host()));
+    return connections.apply(server.invalidRequestHandler(Responses::invalidHead), router).listen();
   }
 
   @Override

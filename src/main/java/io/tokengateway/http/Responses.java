@@ -1,5 +1,7 @@
 package io.tokengateway.http;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.tokengateway.GatewayFailure;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -21,6 +23,9 @@ public final class Responses {
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
+  private static final GatewayFailure BAD_REQUEST = GatewayFailure.invalid(400);
+  private static final GatewayFailure URI_TOO_LONG = GatewayFailure.invalid(414);
+  private static final GatewayFailure HEADERS_TOO_LARGE = GatewayFailure.invalid(431);
 
   private Responses() {
   }
@@ -48,12 +53,28 @@ public final class Responses {
 
   /**
    * Writes the error answer for {@code failure}, noting its outcome for the access log first: writing the
-   * answer runs the access log's end handler, which reads it.
+   * answer runs the access log's end handler, which reads it. A failure that only says the caller's connection
+   * went away (its body was still arriving) has nobody to answer and is no error.
    */
   public static void error(RoutingContext ctx, Throwable failure) {
+    if (!(failure instanceof GatewayFailure) && ctx.response().closed()) {
+      return;
+    }
     GatewayFailure f = failure instanceof GatewayFailure gf ? gf : unexpected(failure);
     ctx.put(AccessLog.OUTCOME_KEY, f.outcome().label());
     error(ctx.request(), f);
+  }
+
+  /**
+   * The answer to a request head the decoder or the framing rules refused (Vert.x closes the connection after
+   * it): the framing rule's own failure, else 414 for a request line, 431 for headers too long, else 400.
+   */
+  public static GatewayFailure invalidHead(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    GatewayFailure failure = cause instanceof GatewayFailure gf ? gf
+        : cause instanceof TooLongHttpLineException ? URI_TOO_LONG
+        : cause instanceof TooLongHttpHeaderException ? HEADERS_TOO_LARGE : BAD_REQUEST;
+    return error(request, failure);
   }
 
   /**

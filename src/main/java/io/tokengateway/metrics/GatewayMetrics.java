@@ -22,7 +22,8 @@ import java.util.function.ToDoubleFunction;
  * {@code gateway_upstream_requests_total}, {@code gateway_upstream_duration_seconds},
  * {@code gateway_embed_cache_total}, {@code gateway_embed_cache_size}, {@code gateway_embed_cache_evictions_total},
  * {@code gateway_embed_coalesced_total}, {@code gateway_breaker_state}, {@code gateway_rate_limited_total},
- * {@code gateway_redis_available} and {@code gateway_cluster_loads_total} (cluster mode only).
+ * {@code gateway_connections_open}, {@code gateway_connections_rejected_total} (tagged by listener role, never
+ * an address), {@code gateway_redis_available} and {@code gateway_cluster_loads_total} (cluster mode only).
  */
 public final class GatewayMetrics {
 
@@ -35,7 +36,8 @@ public final class GatewayMetrics {
       "gateway_requests_total", "gateway_request_duration_seconds", "gateway_upstream_requests_total",
       "gateway_upstream_duration_seconds", "gateway_embed_cache_total", "gateway_embed_cache_size",
       "gateway_embed_cache_evictions_total", "gateway_embed_coalesced_total", "gateway_breaker_state",
-      "gateway_rate_limited_total", "gateway_redis_available", "gateway_cluster_loads_total");
+      "gateway_rate_limited_total", "gateway_connections_open", "gateway_connections_rejected_total",
+      "gateway_redis_available", "gateway_cluster_loads_total");
 
   private final MeterRegistry registry;
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
@@ -157,6 +159,19 @@ public final class GatewayMetrics {
   private Counter rateLimitedCounter(String limiter) {
     return rateLimited.computeIfAbsent(limiter, l -> Counter.builder("gateway.rate.limited")
         .description("Requests turned away by a rate limiter").tags("limiter", l).register(registry));
+  }
+
+  /**
+   * The meters of one listener's connections ({@code listener}: {@code api} or {@code management}): the gauge
+   * of those open now, read from {@code open}, and the returned counter of those closed at once at the cap.
+   */
+  public Counter connections(String listener, java.util.concurrent.atomic.AtomicInteger open) {
+    Gauge.builder("gateway.connections.open", open, java.util.concurrent.atomic.AtomicInteger::get)
+        .description("Open connections on a listener").tags("listener", listener).strongReference(true)
+        .register(registry);
+    return Counter.builder("gateway.connections.rejected")
+        .description("Connections closed at once because the listener had its maximum open")
+        .tags("listener", listener).register(registry);
   }
 
   /** Registers a gauge read from {@code source}. */

@@ -147,6 +147,26 @@ class ConfigTest {
   }
 
   @Test
+  void connectionSettingsHaveSafeDefaultsAndRefuseNonsense() {
+    GatewayConfig c = GatewayConfig.of(Map.of());
+    assertThat(c.http().idleTimeoutSeconds()).isEqualTo(60);
+    assertThat(c.http().requestTimeoutSeconds()).isEqualTo(10);
+    assertThat(c.http().maxConnections()).isEqualTo(10_000);
+    assertThat(c.http().h2c()).isFalse();
+    assertThat(c.management().maxConnections()).isEqualTo(100);
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_HTTP_IDLE_TIMEOUT_SECONDS", "0"))))
+        .hasMessage("http.idleTimeoutSeconds (GATEWAY_HTTP_IDLE_TIMEOUT_SECONDS) must be between 1 and 3600, got '0'");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_HTTP_REQUEST_TIMEOUT_SECONDS", "-1"))))
+        .hasMessageContaining("http.requestTimeoutSeconds");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_HTTP_MAX_CONNECTIONS", "0"))))
+        .hasMessageContaining("http.maxConnections");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_HTTP_H2C", "yes"))))
+        .hasMessage("http.h2c (GATEWAY_HTTP_H2C) must be true or false, got 'yes'");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_MANAGEMENT_MAX_CONNECTIONS", "none"))))
+        .hasMessageContaining("management.maxConnections");
+  }
+
+  @Test
   void secretsAreNeverEchoedInErrorsOrToString() {
     assertThatThrownBy(() -> ConfigLoader.load(Map.of("GATEWAY_SIGNALWIRE_API_TOKEN", "PTxyz"))
         .intValue("signalwire.apiToken", 0, 1))

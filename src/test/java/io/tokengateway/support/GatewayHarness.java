@@ -123,8 +123,9 @@ public final class GatewayHarness {
     return m.find() ? java.util.OptionalDouble.of(Double.parseDouble(m.group(1))) : java.util.OptionalDouble.empty();
   }
 
+  /** Closes the test client, then shuts the gateway down (so no idle keep-alive connection waits out the drain). */
   public void stop() {
-    await(gateway.shutdown());
     client.close();
+    await(gateway.shutdown());
   }
 }
