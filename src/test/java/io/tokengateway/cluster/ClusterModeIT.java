@@ -8,6 +8,7 @@ import io.tokengateway.support.Await;
 import io.tokengateway.support.FakeSignalWire;
 import io.tokengateway.support.GatewayHarness;
 import io.tokengateway.support.RedisSupport;
+import io.tokengateway.support.TcpProxy;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -225,6 +226,41 @@ class ClusterModeIT {
     assertThat(second.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "Not Found"));
     assertThat(upstream.calls()).isEqualTo(1);
     assertNoTokenInRedis(C2C);
+  }
+
+  @Test
+  void aHalfOpenSubscriptionIsNoticedAndPurgesReachThePodAgain() {
+    TcpProxy relay = new TcpProxy(vertx, RedisSupport.PORT).start();
+    try {
+      GatewayHarness one = pod(vertx, Map.of("redis.url", RedisSupport.url(relay.port())));
+      GatewayHarness two = pod(otherPod, Map.of());
+      one.embed(C2C);
+      one.embed("c2c_anothertoken99");
+      Await.until(() -> relay.sent("SUBSCRIBE") == 1, 5_000, "subscribed");
+
+      // a silent network fault on the subscription only: nothing arrives, nothing closes
+      assertThat(relay.blackHole("SUBSCRIBE")).isEqualTo(1);
+      long cut = System.nanoTime();
+
+      // no purge was sent: the pod drops everything because it noticed, within two PINGs, and subscribed again
+      Await.until(() -> one.gateway.embedCache().size() == 0, 10_000, "the pod dropped its local entries");
+      assertThat(relay.sent("SUBSCRIBE")).as("subscribed again on a new connection").isEqualTo(2);
+      assertThat((System.nanoTime() - cut) / 1_000_000).as("noticed within the PING interval, twice")
+          .isLessThan(10_000);
+      assertThat(one.metric("gateway_redis_available").orElseThrow()).as("commands were never in trouble")
+          .isEqualTo(1);
+
+      assertThat(one.embed(C2C).getHeader("X-Cache")).as("refilled from Redis").isEqualTo("SHARED");
+      HttpResponse<Buffer> purged = two.post("/admin/embed-cache/purge", "application/json",
+          new JsonObject().put("token", C2C).encode(), MultiMap.caseInsensitiveMultiMap()
+              .add("Authorization", "Bearer " + ADMIN));
+      assertThat(purged.statusCode()).isEqualTo(200);
+      Await.until(() -> one.gateway.embedCache().size() == 0, 2_000, "a purge reaches the pod again");
+    } finally {
+      started.forEach(GatewayHarness::stop);
+      started.clear();
+      relay.stop();
+    }
   }
 
   /** gateway_cluster_loads_total{result} as a pod's /metrics shows it (0 when absent). */

@@ -40,11 +40,11 @@ class SharedRateLimiterIT {
     redis = new RedisSupport(vertx);
     GatewayConfig config = GatewayConfig.of(redis.settings(settings));
     ClusterKeys keys = new ClusterKeys(redis.prefix);
-    link = new RedisLink(vertx, config.cluster(), keys.invalidations(), m -> { }, GatewayMetrics.inMemory());
+    link = new RedisLink(vertx, config.cluster(), Time.system().ticker(), Map.of(), GatewayMetrics.inMemory());
     await(link.start());
     var r = config.resilience();
     UpstreamRateLimiter local = new UpstreamRateLimiter(vertx, 1, 1, 0, 0, Time.system().timeMeter());
-    return new SharedRateLimiter(vertx, link, keys, r, local);
+    return new SharedRateLimiter(vertx, link, keys, r, local, config.cluster().timeoutMs());
   }
 
   @Test
