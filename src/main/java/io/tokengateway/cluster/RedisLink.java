@@ -9,7 +9,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -22,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The process's one Redis client. Every command is bounded by {@code redis.timeoutMs}: a command not answered in
- * time fails (its request goes on without Redis), and {@link RedisHealth} decides from such failures, the way a
+ * The process's one Redis client. Every command is bounded by {@code redis.timeoutMs} ({@link #COLD_MS} during
+ * the warm-up after start): a command not answered in time fails (its request goes on without Redis), and {@link RedisHealth} decides from such failures, the way a
  * breaker does, when Redis as a whole counts as unavailable (logged once per change, gauge
  * {@code gateway_redis_available}). From then on commands fail at once without touching the network until the
  * probe (a PING every second, the trial) gets an answer in time. Results complete on the caller's Vert.x context.

@@ -105,20 +105,18 @@ public final class SharedEmbedLoader implements EmbedLoader {
       }
       SharedEmbedStore.Claim claim = ar.result();
       Future<TokenAnswer> shared = usable(claim.answer(), refresh);
-      if (shared != null || claim.locked()) {
-        waiter.cancel();
+      if (shared == null && !claim.locked()) {
+        return waitFor(c2c, hash, refresh, deadline, waiter);
       }
+      waiter.cancel();
       if (shared != null) {
         if (claim.locked()) {
           store.release(hash, owner);
         }
         return shared;
       }
-      if (claim.locked()) {
-        metrics.clusterLoad("leader");
-        return callAndShare(c2c, hash, refresh);
-      }
-      return waitFor(c2c, hash, refresh, deadline, waiter);
+      metrics.clusterLoad("leader");
+      return callAndShare(c2c, hash, refresh);
     });
   }
 
