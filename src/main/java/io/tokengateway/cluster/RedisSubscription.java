@@ -6,6 +6,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -96,7 +97,8 @@ final class RedisSubscription {
   /** Anything the connection delivers: proof it is alive, and a message when it is one. */
   private void received(Response reply) {
     heard = true;
-    if (reply != null && reply.isArray() && reply.size() == 3 && "message".equals(reply.get(0).toString())) {
+    if (reply != null && (reply.type() == ResponseType.PUSH || reply.type() == ResponseType.MULTI)
+        && reply.size() == 3 && "message".equals(reply.get(0).toString())) {
       Consumer<String> to = channels.get(reply.get(1).toString());
       if (to != null) {
         to.accept(reply.get(2).toString());
