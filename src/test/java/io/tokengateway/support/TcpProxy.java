@@ -105,6 +105,16 @@ public final class TcpProxy {
     return n == null ? 0 : n.get();
   }
 
+  /** How many Redis commands clients have sent through this relay, other than {@code except}. */
+  public int sentExcept(String... except) {
+    Set<String> skipped = new java.util.HashSet<>();
+    for (String c : except) {
+      skipped.add(c.toUpperCase());
+    }
+    return commands.entrySet().stream().filter(e -> !skipped.contains(e.getKey()))
+        .mapToInt(e -> e.getValue().get()).sum();
+  }
+
   public int port() {
     return port;
   }
