@@ -80,7 +80,8 @@ one_round() {
   # the same in cluster mode on the local Redis: a local hit must not touch Redis, so it should match the first row
   REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
   if redis-cli -u "$REDIS_URL" ping > /dev/null 2>&1; then
-    run_gateway gateway_cluster true GATEWAY_REDIS_URL="$REDIS_URL" GATEWAY_REDIS_KEY_PREFIX="tg-bench-$$:"
+    run_gateway gateway_cluster true GATEWAY_REDIS_URL="$REDIS_URL" GATEWAY_REDIS_KEY_PREFIX="tg-bench-$$:" \
+      GATEWAY_CLUSTER_EXPECTED_REPLICAS=1
     redis-cli -u "$REDIS_URL" --scan --pattern "tg-bench-$$:*" | xargs -r redis-cli -u "$REDIS_URL" del > /dev/null
   else
     echo "no Redis answers at $REDIS_URL: the cluster-mode row is skipped"

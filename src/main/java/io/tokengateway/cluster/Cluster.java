@@ -11,6 +11,7 @@ import io.tokengateway.resilience.UpstreamPermits;
 import io.tokengateway.resilience.UpstreamRateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -20,6 +21,9 @@ import java.util.UUID;
  */
 public final class Cluster {
 
+  /** How long a pod waiting on another pod's lock goes without looking at Redis if no message wakes it. */
+  static final long SAFETY_POLL_MS = 500;
+
   private final Vertx vertx;
   private final GatewayConfig config;
   private final Time time;
@@ -27,6 +31,7 @@ public final class Cluster {
   private final RedisLink redis;
   private final SharedEmbedStore store;
   private final GatewayMetrics metrics;
+  private final LockWaiters waiters;
   /** This process's identity on locks. */
   private final String owner = UUID.randomUUID().toString();
   private volatile ClusterPurge purge;
@@ -36,7 +41,9 @@ public final class Cluster {
     this.config = config;
     this.time = time;
     this.keys = new ClusterKeys(config.cluster().keyPrefix());
-    this.redis = new RedisLink(vertx, config.cluster(), keys.invalidations(), this::announced, metrics);
+    this.waiters = new LockWaiters(vertx, SAFETY_POLL_MS);
+    this.redis = new RedisLink(vertx, config.cluster(), time.ticker(),
+        Map.of(keys.invalidations(), this::announced, keys.answers(), waiters::wake), metrics);
     this.store = new SharedEmbedStore(redis, keys);
     this.metrics = metrics;
   }
@@ -56,7 +63,7 @@ public final class Cluster {
     int replicas = config.cluster().expectedReplicas();
     UpstreamRateLimiter share = new UpstreamRateLimiter(vertx, Math.max(1, r.upstreamPerSecond() / replicas),
         Math.max(1, r.upstreamBurst() / replicas), r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), time.timeMeter());
-    return new SharedRateLimiter(vertx, redis, keys, r, share);
+    return new SharedRateLimiter(vertx, redis, keys, r, share, config.cluster().timeoutMs());
   }
 
   /** The local cache's loader: Redis first, then SignalWire through {@code signalWire} under a cluster lock. */
@@ -64,8 +71,8 @@ public final class Cluster {
     var c = config.cache();
     // a lock outlives the longest call: a permit's wait, SignalWire's timeout, and a second of slack
     long lockMs = config.resilience().upstreamMaxWaitMs() + config.upstream().timeoutMs() + 1_000L;
-    return new SharedEmbedLoader(vertx, redis, store, signalWire, new TokenLifetime(c, time.clock()),
-        c.negativeTtlSeconds(), time.ticker(), owner, lockMs, config.cluster().lockWaitMs(), metrics);
+    return new SharedEmbedLoader(redis, store, signalWire, new TokenLifetime(c, time.clock()),
+        c.negativeTtlSeconds(), time.ticker(), owner, lockMs, config.cluster().lockWaitMs(), metrics, waiters);
   }
 
   /** Purges that reach every pod; also makes this pod act on the purges others announce. */

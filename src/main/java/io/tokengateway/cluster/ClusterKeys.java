@@ -58,4 +58,9 @@ public final class ClusterKeys {
   public String invalidations() {
     return prefix + "invalidate";
   }
+
+  /** The channel that says a pod stored the answer for a token hash, or let its lock go: waiting pods look again. */
+  public String answers() {
+    return prefix + "answered";
+  }
 }

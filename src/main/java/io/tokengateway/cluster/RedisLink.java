@@ -1,5 +1,6 @@
 package io.tokengateway.cluster;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.tokengateway.config.ClusterOptions;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.vertx.core.Context;
@@ -8,34 +9,41 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The process's one Redis client. Every command is bounded by {@code redis.timeoutMs}; a timeout or a lost
- * connection marks Redis unavailable (logged once per change, gauge {@code gateway_redis_available}), and
- * from then on commands fail at once without touching the network until the probe (a PING every second)
- * gets an answer in time. Results complete on the caller's Vert.x context. One extra connection stays
- * subscribed to the invalidation channel and is re-established by the probe when lost; then
- * {@link #EVERYTHING} is delivered, as purges published meanwhile never arrived.
+ * The process's one Redis client. Every command is bounded by {@code redis.timeoutMs} ({@link #COLD_MS} during
+ * the warm-up after start): a command not answered in time fails (its request goes on without Redis), and {@link RedisHealth} decides from such failures, the way a
+ * breaker does, when Redis as a whole counts as unavailable (logged once per change, gauge
+ * {@code gateway_redis_available}). From then on commands fail at once without touching the network until the
+ * probe (a PING every second, the trial) gets an answer in time. Results complete on the caller's Vert.x context.
+ * One extra connection stays subscribed to the gateway's channels ({@link RedisSubscription}).
  */
 public final class RedisLink {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
   static final long PROBE_INTERVAL_MS = 1_000;
-  /** The first probe also loads classes and opens the first connection: it gets this long, not the timeout. */
-  static final long FIRST_PROBE_MS = 2_000;
+  /**
+   * How long Redis gets to answer while this JVM is cold: the first probe (which also loads classes and opens
+   * the first connection), and every command during {@code redis.warmupSeconds}. On a cold JVM in a burst the
+   * replies come late however healthy Redis is (seen here: a median of 150 to 400 ms, up to a second); giving up
+   * on them at {@code redis.timeoutMs} sends the pod's first burst past the shared cache and the shared bucket.
+   */
+  static final long COLD_MS = 2_000;
 
   /**
-   * The message that stands for every key; also delivered after a lost subscription is back, since purges
-   * published in between were missed (local entries then refill from the shared cache, not from SignalWire).
+   * The message that stands for every key; also delivered on every channel after a lost subscription is back,
+   * since what was published in between was missed (local entries then refill from the shared cache, not from
+   * SignalWire; waiting pods look again).
    */
   public static final String EVERYTHING = "*";
 
@@ -46,27 +54,21 @@ public final class RedisLink {
   private final Vertx vertx;
   private final ClusterOptions options;
   private final Redis client;
-  private final String channel;
-  private final Consumer<String> onMessage;
-  private final AtomicBoolean available = new AtomicBoolean();
-  private volatile RedisConnection subscriber;
-  private volatile boolean subscribing;
-  /** Set once a subscription has been lost: what was published meanwhile never reached this pod. */
-  private volatile boolean missedMessages;
+  private final RedisHealth health;
+  private final RedisSubscription subscription;
   private volatile boolean closed;
-  /** Why the last probe failed (Redis's own error, or a connection problem): never holds a credential. */
+  /** Why the last command or probe failed (Redis's own error, or a connection problem): never holds a credential. */
   private volatile String lastProblem = "no answer yet";
   private long probeTimer = -1;
 
   /**
-   * @param channel the channel whose messages go to {@code onMessage} (on the subscriber's context)
+   * @param ticker the time source of the warm-up
+   * @param channels the channels to subscribe to, each with what receives its messages (on the subscriber's context)
    */
-  public RedisLink(Vertx vertx, ClusterOptions options, String channel, Consumer<String> onMessage,
+  public RedisLink(Vertx vertx, ClusterOptions options, Ticker ticker, Map<String, Consumer<String>> channels,
       GatewayMetrics metrics) {
     this.vertx = vertx;
     this.options = options;
-    this.channel = channel;
-    this.onMessage = onMessage;
     RedisOptions redis = new RedisOptions()
         .setConnectionString(options.url().reveal())
         .setMaxPoolSize(options.poolSize() + 1)
@@ -79,14 +81,17 @@ public final class RedisLink {
     redis.getNetClientOptions().setConnectTimeout(Math.max(options.timeoutMs(), 100)).setTcpNoDelay(true)
         .setHostnameVerificationAlgorithm("HTTPS");
     this.client = Redis.createClient(vertx, redis);
-    metrics.gauge("gateway.redis.available", "1 while Redis answers in time (cluster mode), else 0", available,
-        a -> a.get() ? 1 : 0);
+    this.health = new RedisHealth(options.failuresToUnavailable(), options.warmupSeconds(), ticker);
+    this.subscription = new RedisSubscription(client, channels);
+    metrics.gauge("gateway.redis.available", "1 while Redis counts as available (cluster mode), else 0", health,
+        h -> h.available() ? 1 : 0);
   }
 
-  /** Probes once (so the state is known when the gateway reports ready), then every second. */
+  /** Starts the warm-up and probes once (so the state is known when the gateway reports ready), then every second. */
   public Future<Void> start() {
-    return probe(Math.max(options.timeoutMs(), FIRST_PROBE_MS)).onComplete(ar -> {
-      if (!available.get()) {
+    health.start();
+    return probe(Math.max(options.timeoutMs(), COLD_MS)).onComplete(ar -> {
+      if (!health.available()) {
         LOG.warn("Redis {} unavailable ({}): serving from local state until it answers", options.endpoint(),
             lastProblem);
       }
@@ -97,132 +102,133 @@ public final class RedisLink {
   public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(probeTimer);
-    RedisConnection s = subscriber;
-    return (s == null ? Future.<Void>succeededFuture() : s.close().otherwiseEmpty())
-        .compose(v -> client.close().otherwiseEmpty());
+    return subscription.close().compose(v -> client.close().otherwiseEmpty());
   }
 
   public boolean available() {
-    return available.get();
+    return health.available();
   }
 
   /** One command, or a failed future at once while Redis is unavailable. */
   public Future<Response> send(Request request) {
-    if (!available.get()) {
+    if (!health.available()) {
       return Future.failedFuture(UNAVAILABLE);
     }
-    return bounded(client.send(request), options.timeoutMs());
+    return bounded(() -> client.send(request), options.timeoutMs(), options.timeoutMs());
   }
 
   /** Several commands pipelined on one connection. */
   public Future<List<Response>> batch(List<Request> requests) {
-    if (!available.get()) {
+    if (!health.available()) {
       return Future.failedFuture(UNAVAILABLE);
     }
-    return bounded(client.batch(requests), options.timeoutMs());
+    return bounded(() -> client.batch(requests), options.timeoutMs(), options.timeoutMs());
   }
 
   /** Runs a Lua script ({@code EVAL}); the script text is small and Redis caches its compilation. */
   public Future<Response> eval(String script, List<String> keys, Object... args) {
+    return send(script(script, keys, args));
+  }
+
+  /**
+   * Runs a Lua script whose answer is worth waiting for past {@code redis.timeoutMs}, up to {@code patienceMs}:
+   * an answer later than the timeout still counts as a failure toward unavailability, but it is this command's
+   * answer. Failed with {@link #unanswered} when none came within {@code patienceMs}.
+   */
+  public Future<Response> evalPatiently(long patienceMs, String script, List<String> keys, Object... args) {
+    if (!health.available()) {
+      return Future.failedFuture(UNAVAILABLE);
+    }
+    Request r = script(script, keys, args);
+    return bounded(() -> client.send(r), options.timeoutMs(), Math.max(patienceMs, options.timeoutMs()));
+  }
+
+  /** Whether a command failed for want of an answer in time (it may have run in Redis), not for being refused. */
+  static boolean unanswered(Throwable failure) {
+    return failure == TIMED_OUT;
+  }
+
+  private static Request script(String script, List<String> keys, Object... args) {
     Request r = Request.cmd(Command.EVAL).arg(script).arg(keys.size());
     keys.forEach(r::arg);
     for (Object a : args) {
       r.arg(String.valueOf(a));
     }
-    return send(r);
+    return r;
   }
 
+  /** The trial while Redis is unavailable, and while available one command among others; keeps the subscription. */
   private Future<Void> probe(long withinMs) {
-    return bounded(client.send(Request.cmd(Command.PING)), withinMs).transform(ar -> {
+    return bounded(() -> client.send(Request.cmd(Command.PING)), withinMs, withinMs).transform(ar -> {
       if (ar.succeeded()) {
-        up();
-        ensureSubscribed();
-      } else {
+        if (health.trialPassed()) {
+          LOG.info("Redis {} available: cluster mode shares the upstream budget and the embed cache",
+              options.endpoint());
+        }
+        subscription.tick();
+      } else if (ar.cause() instanceof Response) {
         lastProblem = String.valueOf(ar.cause().getMessage());
-        down(lastProblem); // an error reply to PING too (LOADING, WRONGPASS after a password change...)
+        if (health.refused()) {
+          unavailable(lastProblem);
+        }
       }
       return Future.succeededFuture();
     });
   }
 
-  private void ensureSubscribed() {
-    if (subscriber != null || subscribing) {
-      return;
-    }
-    subscribing = true;
-    client.connect().compose(conn -> {
-      conn.handler(this::message);
-      conn.exceptionHandler(t -> lost(conn, t.getMessage()));
-      conn.endHandler(v -> lost(conn, "connection closed"));
-      return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).map(conn);
-    }).onComplete(ar -> {
-      subscribing = false;
-      if (ar.succeeded()) {
-        subscriber = ar.result();
-        if (missedMessages) {
-          missedMessages = false;
-          LOG.info("subscribed again to {}: acting as if everything was purged meanwhile", channel);
-          onMessage.accept(EVERYTHING);
-        }
-      } else {
-        down(ar.cause().getMessage());
-      }
-    });
-  }
-
-  private void message(Response push) {
-    if (push.size() == 3 && "message".equals(push.get(0).toString()) && channel.equals(push.get(1).toString())) {
-      onMessage.accept(push.get(2).toString());
-    }
-  }
-
-  private void lost(RedisConnection conn, String why) {
-    if (subscriber == conn) {
-      subscriber = null;
-      missedMessages = true;
-      conn.close();
-    }
-    down(why);
-  }
-
   /**
-   * {@code answer} within {@code withinMs}, completed on the caller's context; a timeout or a connection failure
-   * marks Redis down (an error reply, such as a script error, does not).
+   * The command's answer, completed on the caller's context. Not answered within {@code timeoutMs} ({@link
+   * #COLD_MS} during the warm-up), it is a failure for {@link RedisHealth}, and the result fails then too unless
+   * {@code patienceMs} is longer (then the result waits that long for the late answer). A connection failure is a failure; an answer, an error reply
+   * too, is not. An answer after the result failed is ignored.
    */
-  private <T> Future<T> bounded(Future<T> answer, long withinMs) {
+  private <T> Future<T> bounded(Supplier<Future<T>> command, long timeoutMs, long patienceMs) {
+    long withinMs = health.warmingUp() ? Math.max(timeoutMs, COLD_MS) : timeoutMs;
     Context caller = vertx.getOrCreateContext();
+    long number = health.sending();
+    Future<T> answer = command.get();
     Promise<T> result = Promise.promise();
-    long timer = vertx.setTimer(withinMs, id -> {
+    AtomicBoolean late = new AtomicBoolean();
+    long[] timers = new long[2];
+    timers[0] = vertx.setTimer(withinMs, id -> {
       // an answer that came in time but waits behind this busy event loop is not Redis being slow
-      if (!answer.isComplete() && result.tryFail(TIMED_OUT)) {
-        down(TIMED_OUT.getMessage());
+      if (!answer.isComplete() && !result.future().isComplete()) {
+        late.set(true);
+        failed(number, true, TIMED_OUT.getMessage());
+        if (patienceMs <= withinMs) {
+          result.tryFail(TIMED_OUT);
+        }
       }
     });
+    timers[1] = patienceMs <= withinMs ? -1 : vertx.setTimer(patienceMs, id -> result.tryFail(TIMED_OUT));
     answer.onComplete(ar -> caller.runOnContext(v -> {
-      vertx.cancelTimer(timer);
+      vertx.cancelTimer(timers[0]);
+      vertx.cancelTimer(timers[1]);
+      if (result.future().isComplete()) {
+        return; // too late: already failed as a timeout
+      }
       if (ar.failed() && !(ar.cause() instanceof Response)) {
-        down(ar.cause().getMessage());
+        failed(number, false, ar.cause().getMessage());
+      } else if (!late.get()) {
+        health.answered();
       }
-      if (ar.succeeded()) {
-        result.tryComplete(ar.result());
-      } else {
-        result.tryFail(ar.cause());
-      }
+      result.handle(ar);
     }));
     return result.future();
   }
 
-  private void up() {
-    if (available.compareAndSet(false, true)) {
-      LOG.info("Redis {} available: cluster mode shares the upstream budget and the embed cache",
-          options.endpoint());
+  private void failed(long command, boolean late, String why) {
+    lastProblem = String.valueOf(why);
+    if (health.failed(command, late) && !closed) {
+      unavailable(lastProblem);
     }
   }
 
-  private void down(String why) {
-    if (!closed && available.compareAndSet(true, false)) {
-      LOG.warn("Redis {} unavailable ({}): serving from local state, upstream budget divided by {} until it returns",
-          options.endpoint(), why, options.expectedReplicas());
+  private void unavailable(String why) {
+    if (!closed) {
+      LOG.warn("Redis {} unavailable ({}, {} failures in a row): serving from local state, each pod keeping to"
+          + " 1/{} of the upstream budget, until a PING is answered in time", options.endpoint(), why,
+          health.failuresInARow(), options.expectedReplicas());
     }
   }
 

@@ -8,14 +8,13 @@ import io.tokengateway.cache.TokenLifetime;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The local cache's loader in cluster mode. On a local miss it reads Redis first; when Redis has nothing this
- * pod may serve, one pod takes the token's lock and calls SignalWire while the others poll for its answer,
- * up to {@code redis.lockWaitMs}, after which they call SignalWire themselves rather than fail. What SignalWire
+ * pod may serve, one pod takes the token's lock and calls SignalWire while the others wait for its message
+ * ({@link LockWaiters}) and look again, up to {@code redis.lockWaitMs}, after which they call SignalWire
+ * themselves rather than fail. What SignalWire
  * answers (a token, or a 404/422) is shared for the rest of its life. Any Redis trouble means calling
  * SignalWire directly, as in single-process mode.
  *
@@ -26,10 +25,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SharedEmbedLoader implements EmbedLoader {
 
-  /** How often a waiting pod looks for the answer another pod is fetching. */
-  static final long POLL_MS = 10;
-
-  private final Vertx vertx;
   private final RedisLink redis;
   private final SharedEmbedStore store;
   private final EmbedLoader signalWire;
@@ -40,15 +35,16 @@ public final class SharedEmbedLoader implements EmbedLoader {
   private final long lockMs;
   private final long lockWaitNanos;
   private final GatewayMetrics metrics;
+  private final LockWaiters waiters;
 
   /**
    * @param owner this pod's identity on locks
    * @param lockMs how long a lock outlives a pod that dies holding it (covers the longest SignalWire call)
+   * @param waiters where this pod's waits are woken by the answers channel
    */
-  public SharedEmbedLoader(Vertx vertx, RedisLink redis, SharedEmbedStore store, EmbedLoader signalWire,
+  SharedEmbedLoader(RedisLink redis, SharedEmbedStore store, EmbedLoader signalWire,
       TokenLifetime lifetimes, long negativeTtlSeconds, Ticker ticker, String owner, long lockMs, long lockWaitMs,
-      GatewayMetrics metrics) {
-    this.vertx = vertx;
+      GatewayMetrics metrics, LockWaiters waiters) {
     this.redis = redis;
     this.store = store;
     this.signalWire = signalWire;
@@ -59,6 +55,7 @@ public final class SharedEmbedLoader implements EmbedLoader {
     this.lockMs = lockMs;
     this.lockWaitNanos = TimeUnit.MILLISECONDS.toNanos(lockWaitMs);
     this.metrics = metrics;
+    this.waiters = waiters;
   }
 
   @Override
@@ -103,35 +100,42 @@ public final class SharedEmbedLoader implements EmbedLoader {
   }
 
   private Future<TokenAnswer> claim(String c2c, String hash, boolean refresh, long deadline) {
+    LockWaiters.Waiter waiter = waiters.register(hash); // before asking: an answer stored meanwhile still wakes it
     return store.claim(hash, owner, lockMs).transform(ar -> {
       if (ar.failed()) {
+        waiter.cancel();
         return direct(c2c, refresh);
       }
       SharedEmbedStore.Claim claim = ar.result();
       Future<TokenAnswer> shared = usable(claim.answer(), refresh);
+      if (shared == null && !claim.locked()) {
+        return waitFor(c2c, hash, refresh, deadline, waiter);
+      }
+      waiter.cancel();
       if (shared != null) {
         if (claim.locked()) {
           store.release(hash, owner);
         }
         return shared;
       }
-      if (claim.locked()) {
-        metrics.clusterLoad("leader");
-        return callAndShare(c2c, hash, refresh);
-      }
-      return waitFor(c2c, hash, refresh, deadline);
+      metrics.clusterLoad("leader");
+      return callAndShare(c2c, hash, refresh);
     });
   }
 
-  /** Another pod holds the lock: look again shortly, until the deadline, then call SignalWire anyway. */
-  private Future<TokenAnswer> waitFor(String c2c, String hash, boolean refresh, long deadline) {
-    if (ticker.read() - deadline >= 0 || !redis.available()) {
+  /**
+   * Another pod holds the lock: wait for its message that the answer is stored or the lock free, then look again;
+   * past the deadline call SignalWire anyway.
+   */
+  private Future<TokenAnswer> waitFor(String c2c, String hash, boolean refresh, long deadline,
+      LockWaiters.Waiter waiter) {
+    long left = deadline - ticker.read();
+    if (left <= 0 || !redis.available()) {
+      waiter.cancel();
       metrics.clusterLoad(redis.available() ? "fallback" : "unavailable");
       return callAndShare(c2c, hash, refresh);
     }
-    Promise<Void> later = Promise.promise();
-    vertx.setTimer(POLL_MS, id -> later.complete());
-    return later.future().compose(v -> claim(c2c, hash, refresh, deadline));
+    return waiter.woken(TimeUnit.NANOSECONDS.toMillis(left) + 1).compose(v -> claim(c2c, hash, refresh, deadline));
   }
 
   private Future<TokenAnswer> callAndShare(String c2c, String hash, boolean refresh) {

@@ -12,7 +12,9 @@ import java.util.List;
 /**
  * The cluster's second-level embed cache in Redis: per token hash, the answer SignalWire gave (a token body
  * with its lifetime, or a 404/422 with its body) under a TTL, and a short lock held by the one pod calling
- * SignalWire for it. Purges delete entries and announce the hash (or {@code *}) on the invalidation channel.
+ * SignalWire for it. Storing the answer or letting the lock go announces the hash on the answers channel, in the
+ * same script, so pods waiting on the lock look again. Purges delete entries and announce the hash (or
+ * {@code *}) on the invalidation channel.
  */
 public final class SharedEmbedStore {
 
@@ -22,17 +24,23 @@ public final class SharedEmbedStore {
       return {locked, redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
       """;
 
-  /** KEYS: entry, lock. ARGV: value, TTL ms, owner. Stores the answer, then frees the lock if the owner holds it. */
+  /**
+   * KEYS: entry, lock. ARGV: value, TTL ms, owner, answers channel, hash. Stores the answer, frees the lock if the
+   * owner holds it, and announces the hash.
+   */
   static final String PUT = """
       redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
       if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+      redis.call('PUBLISH', ARGV[4], ARGV[5])
       return 1
       """;
 
-  /** KEYS: lock. ARGV: owner. Frees the lock if the owner holds it. */
+  /** KEYS: lock. ARGV: owner, answers channel, hash. Frees the lock if the owner holds it, and then announces it. */
   static final String RELEASE = """
-      if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-      return 0
+      if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+      redis.call('DEL', KEYS[1])
+      redis.call('PUBLISH', ARGV[2], ARGV[3])
+      return 1
       """;
 
   private final RedisLink redis;
@@ -67,11 +75,12 @@ public final class SharedEmbedStore {
   }
 
   private Future<Void> put(String hash, String owner, JsonObject value, long ttlMs) {
-    return redis.eval(PUT, List.of(keys.embed(hash), keys.lock(hash)), value.encode(), ttlMs, owner).mapEmpty();
+    return redis.eval(PUT, List.of(keys.embed(hash), keys.lock(hash)), value.encode(), ttlMs, owner, keys.answers(),
+        hash).mapEmpty();
   }
 
   public Future<Void> release(String hash, String owner) {
-    return redis.eval(RELEASE, List.of(keys.lock(hash)), owner).mapEmpty();
+    return redis.eval(RELEASE, List.of(keys.lock(hash)), owner, keys.answers(), hash).mapEmpty();
   }
 
   /** Deletes one entry and tells every pod; true when Redis held it. */

@@ -21,6 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code maxQueue} waiters per pod; past either bound the call gets the same 503 + {@code Retry-After} as in
  * single-process mode. While Redis is unavailable, a local bucket at the pod's share of the budget
  * ({@code perSecond / cluster.expectedReplicas}) stands in.
+ *
+ * <p>While Redis counts as available, permits come from Redis only. The script's answer is awaited past
+ * {@code redis.timeoutMs}, up to that plus {@code maxWaitMs} (the call was ready to wait that long for a permit);
+ * with no answer by then the call is refused (503 + {@code Retry-After: 1}). It is never given a local permit:
+ * the script may well have taken one in Redis, and a second one here is how a cold pod's first burst, its Redis
+ * replies late on a cold JVM, spends the budget twice.
  */
 public final class SharedRateLimiter implements UpstreamPermits {
 
@@ -61,6 +67,8 @@ public final class SharedRateLimiter implements UpstreamPermits {
 
   private static final GatewayFailure QUEUE_FULL =
       GatewayFailure.retryLater(503, 1, Outcome.RATE_LIMITED, "upstream rate limit: too many calls waiting");
+  private static final GatewayFailure UNANSWERED =
+      GatewayFailure.retryLater(503, 1, Outcome.RATE_LIMITED, "upstream rate limit: Redis did not answer in time");
 
   private final Vertx vertx;
   private final RedisLink redis;
@@ -68,17 +76,21 @@ public final class SharedRateLimiter implements UpstreamPermits {
   private final UpstreamRateLimiter local;
   private final ResilienceOptions options;
   private final AtomicInteger waiting = new AtomicInteger();
+  /** How long a call waits for the script's answer: the command's timeout, plus the wait it accepts for a permit. */
+  private final long patienceMs;
 
   /**
    * @param local the stand-in while Redis is unavailable, sized at this pod's share of the budget
+   * @param timeoutMs {@code redis.timeoutMs}
    */
   public SharedRateLimiter(Vertx vertx, RedisLink redis, ClusterKeys keys, ResilienceOptions options,
-      UpstreamRateLimiter local) {
+      UpstreamRateLimiter local, long timeoutMs) {
     this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
     this.options = options;
     this.local = local;
+    this.patienceMs = timeoutMs + options.upstreamMaxWaitMs();
   }
 
   @Override
@@ -90,12 +102,13 @@ public final class SharedRateLimiter implements UpstreamPermits {
       waiting.decrementAndGet();
       return Future.failedFuture(QUEUE_FULL);
     }
-    return redis.eval(TAKE, List.of(keys.bucket(), keys.pause(endpoint)), options.upstreamPerSecond(),
-        options.upstreamBurst(), options.upstreamMaxWaitMs())
+    return redis.evalPatiently(patienceMs, TAKE, List.of(keys.bucket(), keys.pause(endpoint)),
+        options.upstreamPerSecond(), options.upstreamBurst(), options.upstreamMaxWaitMs())
         .transform(ar -> {
           if (ar.failed()) {
             waiting.decrementAndGet();
-            return local.acquire();
+            // unanswered: maybe taken in Redis; else not sent, refused or a script error: nothing was taken
+            return RedisLink.unanswered(ar.cause()) ? Future.failedFuture(UNANSWERED) : local.acquire();
           }
           return granted(ar.result());
         });

@@ -5,13 +5,16 @@ import java.net.URISyntaxException;
 
 /**
  * Cluster mode: the Redis that holds the shared upstream budget, 429 pause and embed cache. An empty
- * {@code url} means single-process mode.
+ * {@code url} means single-process mode. In cluster mode {@code expectedReplicas} must be set: it sizes each
+ * pod's share of the budget while Redis is away, and no default is safe for every fleet.
  */
 public record ClusterOptions(
     Secret url,
     Secret password,
     String keyPrefix,
     int timeoutMs,
+    int failuresToUnavailable,
+    int warmupSeconds,
     int lockWaitMs,
     int poolSize,
     int expectedReplicas) {
@@ -22,11 +25,17 @@ public record ClusterOptions(
         new Secret(s.string("redis.password")),
         s.string("redis.keyPrefix"),
         s.intValue("redis.timeoutMs", 1, 60_000),
+        s.intValue("redis.failuresToUnavailable", 1, 1_000),
+        s.intValue("redis.warmupSeconds", 0, 3_600),
         s.intValue("redis.lockWaitMs", 0, 60_000),
         s.intValue("redis.poolSize", 1, 1_024),
-        s.intValue("cluster.expectedReplicas", 1, 10_000));
+        s.intValue("cluster.expectedReplicas", 0, 10_000));
     if (options.enabled()) {
       checkUrl(options.url().reveal());
+      if (options.expectedReplicas() == 0) {
+        throw new ConfigException("cluster.expectedReplicas (GATEWAY_CLUSTER_EXPECTED_REPLICAS) must be set in cluster"
+            + " mode: the most pods sharing the budget (the HPA's maxReplicas), so without Redis they stay within it");
+      }
     }
     return options;
   }

@@ -4,10 +4,15 @@ import static io.tokengateway.support.Await.await;
 import static io.tokengateway.support.GatewayHarness.C2C;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.tokengateway.support.Await;
 import io.tokengateway.support.FakeSignalWire;
 import io.tokengateway.support.GatewayHarness;
 import io.tokengateway.support.RedisSupport;
+import io.tokengateway.support.TcpProxy;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -23,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /**
  * Two gateways, each on its own Vert.x instance (as two pods), sharing the real Redis on 127.0.0.1:6379:
@@ -118,31 +124,24 @@ class ClusterModeIT {
 
   @Test
   void aLocalHitNeverTouchesRedis() {
-    GatewayHarness one = pod(vertx, Map.of());
-    one.embed(C2C);
-    Map<String, Long> before = commandCounts();
+    // counted on this pod's own connections: the shared Redis also serves other test runs
+    TcpProxy relay = new TcpProxy(vertx, RedisSupport.PORT).start();
+    try {
+      GatewayHarness one = pod(vertx, Map.of("redis.url", RedisSupport.url(relay.port())));
+      one.embed(C2C);
+      Await.until(() -> relay.sent("EVAL") >= 2, 2_000, "the token shared (claim, put)");
+      int before = relay.sentExcept("PING"); // the probe and the subscription's keep-alive
 
-    for (int i = 0; i < 200; i++) {
-      assertThat(one.embed(C2C).getHeader("X-Cache")).isEqualTo("HIT");
+      for (int i = 0; i < 200; i++) {
+        assertThat(one.embed(C2C).getHeader("X-Cache")).isEqualTo("HIT");
+      }
+
+      assertThat(relay.sentExcept("PING")).isEqualTo(before);
+    } finally {
+      started.forEach(GatewayHarness::stop);
+      started.clear();
+      relay.stop();
     }
-
-    Map<String, Long> after = commandCounts();
-    after.keySet().removeIf(c -> c.equals("ping") || c.equals("info")); // the probe, and this test's own reads
-    before.keySet().retainAll(after.keySet());
-    assertThat(after).isEqualTo(before);
-  }
-
-  /** Calls per command since Redis started (INFO commandstats). */
-  private Map<String, Long> commandCounts() {
-    Map<String, Long> counts = new HashMap<>();
-    String info = redis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.INFO).arg("commandstats"))
-        .toString();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)").matcher(info);
-    while (m.find()) {
-      counts.put(m.group(1), Long.parseLong(m.group(2)));
-    }
-    assertThat(counts).isNotEmpty();
-    return counts;
   }
 
   @Test
@@ -258,6 +257,48 @@ class ClusterModeIT {
     assertThat(second.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "Not Found"));
     assertThat(upstream.calls()).isEqualTo(1);
     assertNoTokenInRedis(C2C);
+  }
+
+  @Test
+  void aHalfOpenSubscriptionIsNoticedAndPurgesReachThePodAgain() {
+    TcpProxy relay = new TcpProxy(vertx, RedisSupport.PORT).start();
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.addAppender(logged);
+    try {
+      GatewayHarness one = pod(vertx, Map.of("redis.url", RedisSupport.url(relay.port())));
+      GatewayHarness two = pod(otherPod, Map.of());
+      one.embed(C2C);
+      one.embed("c2c_anothertoken99");
+      Await.until(() -> relay.sent("SUBSCRIBE") == 1, 5_000, "subscribed");
+
+      // a silent network fault on the subscription only: nothing arrives, nothing closes
+      assertThat(relay.blackHole("SUBSCRIBE")).isEqualTo(1);
+      long cut = System.nanoTime();
+
+      // no purge was sent: the pod drops everything because it noticed, within two PINGs, and subscribed again
+      Await.until(() -> one.gateway.embedCache().size() == 0, 10_000, "the pod dropped its local entries");
+      Await.until(() -> relay.sent("SUBSCRIBE") == 2, 2_000, "subscribed again, on a new connection");
+      assertThat((System.nanoTime() - cut) / 1_000_000).as("noticed within the PING interval, twice")
+          .isLessThan(10_000);
+      assertThat(one.metric("gateway_redis_available").orElseThrow()).as("commands were never in trouble")
+          .isEqualTo(1);
+
+      assertThat(one.embed(C2C).getHeader("X-Cache")).as("refilled from Redis").isEqualTo("SHARED");
+      HttpResponse<Buffer> purged = two.post("/admin/embed-cache/purge", "application/json",
+          new JsonObject().put("token", C2C).encode(), MultiMap.caseInsensitiveMultiMap()
+              .add("Authorization", "Bearer " + ADMIN));
+      assertThat(purged.statusCode()).isEqualTo(200);
+      Await.until(() -> one.gateway.embedCache().size() == 0, 2_000, "a purge reaches the pod again");
+      assertThat(logged.list).as("the PINGs' answers on the subscription are no error")
+          .noneMatch(e -> e.getLevel() == Level.ERROR);
+    } finally {
+      root.detachAppender(logged);
+      started.forEach(GatewayHarness::stop);
+      started.clear();
+      relay.stop();
+    }
   }
 
   /** gateway_cluster_loads_total{result} as a pod's /metrics shows it (0 when absent). */

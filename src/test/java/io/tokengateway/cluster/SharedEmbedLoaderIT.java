@@ -7,7 +7,9 @@ import io.tokengateway.Time;
 import io.tokengateway.cache.TokenLifetime;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.metrics.GatewayMetrics;
+import io.tokengateway.support.Await;
 import io.tokengateway.support.RedisSupport;
+import io.tokengateway.support.TcpProxy;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,8 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The shared loader's rules against real Redis, with entries of a chosen age written directly. Defaults:
- * lifetime 3600 s, fresh (taken by a miss) until 600 s, taken by a refresh until 480 s.
+ * The shared loader's rules against real Redis, with entries of a chosen age written directly, and another pod
+ * (its own link and store, owner {@code other-pod}) holding the lock. The loader's link goes through a relay
+ * that counts the commands it sends. Defaults: lifetime 3600 s, fresh
+ * (taken by a miss) until 600 s, taken by a refresh until 480 s.
  */
 @ExtendWith(VertxExtension.class)
 class SharedEmbedLoaderIT {
@@ -33,8 +37,12 @@ class SharedEmbedLoaderIT {
 
   private Vertx vertx;
   private RedisSupport redis;
+  private TcpProxy relay;
   private RedisLink link;
+  private RedisLink otherPodsLink;
   private ClusterKeys keys;
+  /** No message comes for longer than any test waits unless a test says otherwise. */
+  private LockWaiters waiters;
   private final AtomicInteger calls = new AtomicInteger();
   private final GatewayMetrics metrics = GatewayMetrics.inMemory();
 
@@ -43,27 +51,47 @@ class SharedEmbedLoaderIT {
     RedisSupport.assumeRunning();
     this.vertx = vertx;
     this.redis = new RedisSupport(vertx);
-    GatewayConfig config = GatewayConfig.of(redis.settings(Map.of()));
+    this.relay = new TcpProxy(vertx, RedisSupport.PORT).start();
     this.keys = new ClusterKeys(redis.prefix);
-    this.link = new RedisLink(vertx, config.cluster(), keys.invalidations(), m -> { }, GatewayMetrics.inMemory());
-    await(link.start());
+    this.waiters = new LockWaiters(vertx, 60_000);
+    this.link = link(RedisSupport.url(relay.port()), Map.of(keys.answers(), h -> waiters.wake(h)));
+    this.otherPodsLink = link(RedisSupport.url(RedisSupport.PORT), Map.of());
+    Await.until(() -> redis.send(Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(keys.answers())).get(1).toInteger() == 1,
+        5_000, "the loader's link is subscribed to the answers channel");
+  }
+
+  private RedisLink link(String url, Map<String, java.util.function.Consumer<String>> channels) {
+    GatewayConfig config = GatewayConfig.of(redis.settings(Map.of("redis.url", url)));
+    RedisLink l = new RedisLink(vertx, config.cluster(), Time.system().ticker(), channels, GatewayMetrics.inMemory());
+    await(l.start());
+    return l;
   }
 
   @AfterEach
   void stop() {
     if (link != null) {
       await(link.close());
+      await(otherPodsLink.close());
+      relay.stop();
       redis.close();
     }
   }
 
   private SharedEmbedLoader loader(long lockWaitMs) {
     GatewayConfig config = GatewayConfig.of(Map.of());
-    return new SharedEmbedLoader(vertx, link, new SharedEmbedStore(link, keys), (c2c, refresh) -> {
+    return new SharedEmbedLoader(link, new SharedEmbedStore(link, keys), (c2c, refresh) -> {
       calls.incrementAndGet();
       return Future.succeededFuture(new TokenAnswer("fresh-token", new JsonObject().put("token", "fresh-token").toBuffer()));
     }, new TokenLifetime(config.cache(), Time.system().clock()), 30, Time.system().ticker(), "this-pod", 10_000,
-        lockWaitMs, metrics);
+        lockWaitMs, metrics, waiters);
+  }
+
+  private SharedEmbedStore otherPod() {
+    return new SharedEmbedStore(otherPodsLink, keys);
+  }
+
+  private void otherPodHoldsTheLock() {
+    redis.send(Request.cmd(Command.SET).arg(keys.lock(ClusterKeys.hash(C2C))).arg("other-pod").arg("PX").arg(10_000));
   }
 
   /** A shared answer issued {@code ageSeconds} ago with a lifetime of an hour. */
@@ -100,8 +128,9 @@ class SharedEmbedLoaderIT {
     assertThat(answer.token()).isEqualTo("fresh-token");
     assertThat(calls).hasValue(1);
     assertThat(loads("leader")).isEqualTo(1);
-    long ttl = redis.send(Request.cmd(Command.PTTL).arg(keys.embed(ClusterKeys.hash(C2C)))).toLong();
-    assertThat(ttl).isGreaterThan(3_590_000L);
+    // shared after the answer is handed on, not before
+    Await.until(() -> redis.send(Request.cmd(Command.PTTL).arg(keys.embed(ClusterKeys.hash(C2C)))).toLong() > 3_590_000L,
+        5_000, "the new token shared for its whole life");
     assertThat(redis.keys()).noneMatch(k -> k.contains(":lock:"));
 
     TokenAnswer again = await(loader(100).load(C2C, true));
@@ -118,8 +147,50 @@ class SharedEmbedLoaderIT {
   }
 
   @Test
-  void aPodWaitingOnAnotherPodsLockTakesItsAnswerWhenItComes() {
-    redis.send(Request.cmd(Command.SET).arg(keys.lock(ClusterKeys.hash(C2C))).arg("other-pod").arg("PX").arg(10_000));
+  void aPodWaitingOnAnotherPodsLockIsWokenByItsAnswerAndSendsNoPollingCommands() {
+    otherPodHoldsTheLock();
+    Future<TokenAnswer> waiting = loader(10_000).load(C2C, false);
+    Await.until(() -> relay.sent("EVAL") == 1, 5_000, "the loader found the lock taken");
+
+    await(otherPod().putToken(ClusterKeys.hash(C2C), "other-pod",
+        new JsonObject().put("token", "other-pods-token").toBuffer(), 3_600_000));
+    long storedAt = System.nanoTime();
+    TokenAnswer answer = await(waiting);
+    long wokenAfterMs = (System.nanoTime() - storedAt) / 1_000_000;
+
+    assertThat(answer.token()).isEqualTo("other-pods-token");
+    assertThat(calls).hasValue(0);
+    assertThat(loads("shared")).isEqualTo(1);
+    // no poll for 60 s and a lock wait of 10 s: only the message can have woken it this soon
+    assertThat(wokenAfterMs).as("woken by the answers channel, not a timer").isLessThan(1_000);
+    Await.until(() -> relay.sent("EVAL") >= 3, 5_000, "the lock let go");
+    assertThat(relay.sent("EVAL")).as("a claim before the wait, one after the message (it finds the answer and"
+        + " lets go of the lock it took with it): no polling").isEqualTo(3);
+    assertThat(relay.sent("GET")).as("the first read only").isEqualTo(1);
+    assertThat(waiters.size()).isZero();
+  }
+
+  @Test
+  void aLockLetGoWakesTheWaitingPodWhichThenCallsSignalWireAsTheLeader() {
+    otherPodHoldsTheLock();
+    Future<TokenAnswer> waiting = loader(10_000).load(C2C, false);
+    Await.until(() -> relay.sent("EVAL") == 1, 5_000, "the loader found the lock taken");
+
+    await(otherPod().release(ClusterKeys.hash(C2C), "other-pod")); // its SignalWire call failed
+    TokenAnswer answer = await(waiting);
+
+    assertThat(answer.token()).isEqualTo("fresh-token");
+    assertThat(calls).hasValue(1);
+    assertThat(loads("leader")).isEqualTo(1);
+    assertThat(loads("fallback")).as("not after lockWaitMs: at once").isZero();
+    Await.until(() -> relay.sent("EVAL") == 3, 5_000, "claim, claim (lock taken), put: no polling");
+  }
+
+  @Test
+  void withoutAMessageTheWaitingPodStillFindsTheAnswerAtTheSafetyPoll() {
+    waiters = new LockWaiters(vertx, 200);
+    otherPodHoldsTheLock();
+    // written straight into Redis: no message, as from a pod of an older version
     vertx.setTimer(50, id -> redis.sendAsync(sharedAnswer("other-pods-token", 0)));
 
     TokenAnswer answer = await(loader(5_000).load(C2C, false));
@@ -132,7 +203,7 @@ class SharedEmbedLoaderIT {
 
   @Test
   void aPodWaitingOnAnotherPodsLockCallsSignalWireItselfAfterTheWait() {
-    redis.send(Request.cmd(Command.SET).arg(keys.lock(ClusterKeys.hash(C2C))).arg("other-pod").arg("PX").arg(10_000));
+    otherPodHoldsTheLock();
     long start = System.nanoTime();
 
     TokenAnswer answer = await(loader(100).load(C2C, false));

@@ -9,6 +9,7 @@ import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.UpstreamRateLimiter;
 import io.tokengateway.support.RedisSupport;
+import io.tokengateway.support.TcpProxy;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,26 +26,65 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SharedRateLimiterIT {
 
   private RedisSupport redis;
+  private TcpProxy relay;
   private RedisLink link;
+  /** The stand-in while Redis is unavailable: one permit, never refilled in a test's time. */
+  private UpstreamRateLimiter local;
 
   @AfterEach
   void stop() {
     if (link != null) {
       await(link.close());
       redis.close();
+      relay.stop();
     }
   }
 
+  /** A limiter whose Redis is reached through a relay the test can slow down. */
   private SharedRateLimiter limiter(Vertx vertx, Map<String, ?> settings) {
     RedisSupport.assumeRunning();
     redis = new RedisSupport(vertx);
-    GatewayConfig config = GatewayConfig.of(redis.settings(settings));
+    relay = new TcpProxy(vertx, RedisSupport.PORT).start();
+    Map<String, Object> s = redis.settings(settings);
+    s.put("redis.url", RedisSupport.url(relay.port()));
+    GatewayConfig config = GatewayConfig.of(s);
     ClusterKeys keys = new ClusterKeys(redis.prefix);
-    link = new RedisLink(vertx, config.cluster(), keys.invalidations(), m -> { }, GatewayMetrics.inMemory());
+    link = new RedisLink(vertx, config.cluster(), Time.system().ticker(), Map.of(), GatewayMetrics.inMemory());
     await(link.start());
     var r = config.resilience();
-    UpstreamRateLimiter local = new UpstreamRateLimiter(vertx, 1, 1, 0, 0, Time.system().timeMeter());
-    return new SharedRateLimiter(vertx, link, keys, r, local);
+    local = new UpstreamRateLimiter(vertx, 1, 1, 0, 0, Time.system().timeMeter());
+    return new SharedRateLimiter(vertx, link, keys, r, local, config.cluster().timeoutMs());
+  }
+
+  @Test
+  void aPermitNotAnsweredInTimeIsRefusedNeverTakenLocallyWhileRedisIsAvailable(Vertx vertx) {
+    SharedRateLimiter limiter = limiter(vertx, Map.of("redis.timeoutMs", 100, "redis.warmupSeconds", 0,
+        "upstream.rateLimit.maxWaitMs", 0));
+    relay.slowNextAnswer("EVAL", 1_000);
+
+    Throwable late = failure(limiter.acquire(Endpoint.EMBEDS));
+
+    assertThat(late).isInstanceOfSatisfying(GatewayFailure.class, f -> {
+      assertThat(f.status()).isEqualTo(503);
+      assertThat(f.retryAfterSeconds()).isEqualTo(1);
+      assertThat(f.getMessage()).contains("Redis did not answer in time");
+    });
+    assertThat(link.available()).as("one late reply").isTrue();
+    await(local.acquire()); // its one permit is still there: nothing was taken locally
+  }
+
+  @Test
+  void aLateAnswerWithinTheCallsWaitForAPermitIsTheCallsPermit(Vertx vertx) {
+    SharedRateLimiter limiter = limiter(vertx, Map.of("redis.timeoutMs", 100, "redis.warmupSeconds", 0,
+        "upstream.rateLimit.maxWaitMs", 2_000));
+    relay.slowNextAnswer("EVAL", 400);
+    long start = System.nanoTime();
+
+    await(limiter.acquire(Endpoint.EMBEDS));
+
+    assertThat((System.nanoTime() - start) / 1_000_000).as("waited for Redis's answer").isGreaterThanOrEqualTo(400);
+    assertThat(redis.keys()).as("taken from the shared bucket").anyMatch(k -> k.endsWith("upstream:bucket"));
+    await(local.acquire());
   }
 
   @Test

@@ -35,8 +35,23 @@ class ConfigTest {
     assertThat(on.url().toString()).doesNotContain("hunter2");
     assertThatThrownBy(() -> GatewayConfig.of(Map.of("redis.url", "http://redis:6379")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("GATEWAY_REDIS_URL");
-    assertThatThrownBy(() -> GatewayConfig.of(Map.of("cluster.expectedReplicas", 0)))
+    assertThatThrownBy(() -> GatewayConfig.of(Map.of("cluster.expectedReplicas", -1)))
         .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.expectedReplicas");
+  }
+
+  /** No fallback share is safe for every fleet: cluster mode does not start without the number of pods. */
+  @Test
+  void clusterModeRefusesToStartWithoutExpectedReplicas() {
+    assertThat(GatewayConfig.of(Map.of()).cluster().expectedReplicas()).as("unset by default").isZero();
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_REDIS_URL", "redis://redis:6379/0"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("cluster.expectedReplicas (GATEWAY_CLUSTER_EXPECTED_REPLICAS) must be set in cluster mode")
+        .hasMessageNotContaining("\n");
+    ClusterOptions set = GatewayConfig.of(Map.of("redis.url", "redis://redis:6379/0", "cluster.expectedReplicas", 3))
+        .cluster();
+    assertThat(set.expectedReplicas()).isEqualTo(3);
+    assertThat(set.failuresToUnavailable()).isEqualTo(3);
+    assertThat(set.warmupSeconds()).isEqualTo(10);
   }
 
   @Test

@@ -46,6 +46,7 @@ public final class RedisSupport {
     s.put("redis.url", url(PORT));
     s.put("redis.keyPrefix", prefix);
     s.put("redis.timeoutMs", 500);
+    s.put("cluster.expectedReplicas", 1); // required in cluster mode; a test about the fallback share sets its own
     s.putAll(extra);
     return s;
   }
