@@ -13,6 +13,7 @@ import java.util.HexFormat;
 public final class ClusterKeys {
 
   private static final String EMBED = "embed:";
+  private static final String LOCK = "lock:";
   private final String prefix;
 
   public ClusterKeys(String prefix) {
@@ -41,7 +42,22 @@ public final class ClusterKeys {
 
   /** The lock one pod holds while it calls SignalWire for a cold token. */
   public String lock(String hash) {
-    return prefix + "lock:" + hash;
+    return prefix + LOCK + hash;
+  }
+
+  /** The pattern matching every lock (the tokens being fetched now). */
+  public String lockPattern() {
+    return prefix + LOCK + "*";
+  }
+
+  /** The token hash a {@link #lock} key is for. */
+  public String hashOfLock(String lockKey) {
+    return lockKey.substring(prefix.length() + LOCK.length());
+  }
+
+  /** A token's purge generation: moved on by every purge, so a call under way then does not write its answer back. */
+  public String generation(String hash) {
+    return prefix + "gen:" + hash;
   }
 
   /** The shared upstream token bucket. */

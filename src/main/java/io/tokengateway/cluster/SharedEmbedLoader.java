@@ -109,7 +109,7 @@ public final class SharedEmbedLoader implements EmbedLoader {
       SharedEmbedStore.Claim claim = ar.result();
       Future<TokenAnswer> shared = usable(claim.answer(), refresh);
       if (shared == null && !claim.locked()) {
-        return waitFor(c2c, hash, refresh, deadline, waiter);
+        return waitFor(c2c, hash, refresh, deadline, waiter, claim);
       }
       waiter.cancel();
       if (shared != null) {
@@ -119,7 +119,7 @@ public final class SharedEmbedLoader implements EmbedLoader {
         return shared;
       }
       metrics.clusterLoad("leader");
-      return callAndShare(c2c, hash, refresh);
+      return callAndShare(c2c, hash, refresh, claim);
     });
   }
 
@@ -128,22 +128,26 @@ public final class SharedEmbedLoader implements EmbedLoader {
    * past the deadline call SignalWire anyway.
    */
   private Future<TokenAnswer> waitFor(String c2c, String hash, boolean refresh, long deadline,
-      LockWaiters.Waiter waiter) {
+      LockWaiters.Waiter waiter, SharedEmbedStore.Claim claim) {
     long left = deadline - ticker.read();
     if (left <= 0 || !redis.available()) {
       waiter.cancel();
       metrics.clusterLoad(redis.available() ? "fallback" : "unavailable");
-      return callAndShare(c2c, hash, refresh);
+      return callAndShare(c2c, hash, refresh, claim);
     }
     return waiter.woken(TimeUnit.NANOSECONDS.toMillis(left) + 1).compose(v -> claim(c2c, hash, refresh, deadline));
   }
 
-  private Future<TokenAnswer> callAndShare(String c2c, String hash, boolean refresh) {
+  /**
+   * Calls SignalWire and shares its answer; {@code claim} carries the token's purge generation read before the
+   * call, so that a purge made while it runs is not undone by the write.
+   */
+  private Future<TokenAnswer> callAndShare(String c2c, String hash, boolean refresh, SharedEmbedStore.Claim claim) {
     return signalWire.load(c2c, refresh)
         .onSuccess(answer -> {
           long lifetime = lifetimes.lifetimeNanos(answer);
           if (lifetimes.usableNanos(lifetime) > 0) {
-            store.putToken(hash, owner, answer.body(), TimeUnit.NANOSECONDS.toMillis(lifetime));
+            store.putToken(claim, hash, owner, answer.body(), TimeUnit.NANOSECONDS.toMillis(lifetime));
           } else {
             store.release(hash, owner);
           }
@@ -151,7 +155,7 @@ public final class SharedEmbedLoader implements EmbedLoader {
         .onFailure(t -> {
           if (t instanceof GatewayFailure f && f.outcome() == Outcome.CLIENT_ERROR
               && (f.status() == 404 || f.status() == 422) && negativeTtlMs > 0) {
-            store.putNegative(hash, owner, f.status(), f.body(), negativeTtlMs);
+            store.putNegative(claim, hash, owner, f.status(), f.body(), negativeTtlMs);
           } else {
             store.release(hash, owner);
           }

@@ -18,22 +18,47 @@ import java.util.List;
  */
 public final class SharedEmbedStore {
 
-  /** KEYS: entry, lock. ARGV: owner, lock ms. Takes the lock when free; returns {locked, value, value's PTTL}. */
+  /**
+   * KEYS: entry, lock, purge generation. ARGV: owner, lock ms. Takes the lock when free; returns {locked, value,
+   * value's PTTL, the token's purge generation}.
+   */
   static final String CLAIM = """
       local locked = redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
-      return {locked, redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
+      return {locked, redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[3]) or '0'}
       """;
 
   /**
-   * KEYS: entry, lock. ARGV: value, TTL ms, owner, answers channel, hash. Stores the answer, frees the lock if the
-   * owner holds it, and announces the hash.
+   * KEYS: entry, lock, purge generation. ARGV: value, TTL ms, owner, answers channel, hash, the generation the
+   * call started from. Stores the answer unless a purge came since the call started, frees the lock if the owner
+   * holds it, and announces the hash. Returns 1 when stored.
    */
   static final String PUT = """
-      redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+      local current = redis.call('GET', KEYS[3]) or '0'
+      local stored = 0
+      if current == ARGV[6] then
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        stored = 1
+      end
       if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
       redis.call('PUBLISH', ARGV[4], ARGV[5])
-      return 1
+      return stored
       """;
+
+  /**
+   * KEYS: entry, purge generation. ARGV: generation TTL ms. Deletes the entry and moves the token's generation on,
+   * so that a call under way when the purge came does not write its answer back. Returns the entries deleted.
+   */
+  static final String PURGE = """
+      redis.call('INCR', KEYS[2])
+      redis.call('PEXPIRE', KEYS[2], ARGV[1])
+      return redis.call('DEL', KEYS[1])
+      """;
+
+  /**
+   * How long a purge generation is kept: longer than any call under way when the purge came can take to write
+   * (a lock's life plus the wait of the pods behind it), and short enough that purges leave nothing behind.
+   */
+  static final long GENERATION_TTL_MS = 3_600_000;
 
   /** KEYS: lock. ARGV: owner, answers channel, hash. Frees the lock if the owner holds it, and then announces it. */
   static final String RELEASE = """
@@ -58,53 +83,73 @@ public final class SharedEmbedStore {
         .map(r -> SharedAnswer.parse(r.get(0), r.get(1)));
   }
 
-  /** Takes the lock for {@code hash} when it is free, and reads the entry in the same step. */
+  /**
+   * Takes the lock for {@code hash} when it is free, and reads the entry and the token's purge generation in the
+   * same step.
+   */
   public Future<Claim> claim(String hash, String owner, long lockMs) {
-    return redis.eval(CLAIM, List.of(keys.embed(hash), keys.lock(hash)), owner, lockMs)
-        .map(r -> new Claim(r.get(0).toInteger() == 1, SharedAnswer.parse(r.get(1), r.get(2))));
+    return redis.eval(CLAIM, List.of(keys.embed(hash), keys.lock(hash), keys.generation(hash)), owner, lockMs)
+        .map(r -> new Claim(r.get(0).toInteger() == 1, SharedAnswer.parse(r.get(1), r.get(2)), r.get(3).toString()));
   }
 
-  /** Shares a token answer for {@code lifetimeMs}, its whole life from receipt (the stale window included). */
-  public Future<Void> putToken(String hash, String owner, Buffer body, long lifetimeMs) {
-    return put(hash, owner, new JsonObject().put("lifetimeMs", lifetimeMs).put("body", body.toString()), lifetimeMs);
+  /**
+   * Shares a token answer for {@code lifetimeMs}, its whole life from receipt, unless the token was purged since
+   * {@code claim} read its generation; true when stored.
+   */
+  public Future<Boolean> putToken(Claim claim, String hash, String owner, Buffer body, long lifetimeMs) {
+    return put(claim, hash, owner, new JsonObject().put("lifetimeMs", lifetimeMs).put("body", body.toString()),
+        lifetimeMs);
   }
 
-  /** Shares SignalWire's 404 or 422 for {@code ttlMs}. */
-  public Future<Void> putNegative(String hash, String owner, int status, Buffer body, long ttlMs) {
-    return put(hash, owner, new JsonObject().put("status", status).put("body", body.toString()), ttlMs);
+  /** Shares SignalWire's 404 or 422 for {@code ttlMs}, unless purged since {@code claim}; true when stored. */
+  public Future<Boolean> putNegative(Claim claim, String hash, String owner, int status, Buffer body, long ttlMs) {
+    return put(claim, hash, owner, new JsonObject().put("status", status).put("body", body.toString()), ttlMs);
   }
 
-  private Future<Void> put(String hash, String owner, JsonObject value, long ttlMs) {
-    return redis.eval(PUT, List.of(keys.embed(hash), keys.lock(hash)), value.encode(), ttlMs, owner, keys.answers(),
-        hash).mapEmpty();
+  private Future<Boolean> put(Claim claim, String hash, String owner, JsonObject value, long ttlMs) {
+    return redis.eval(PUT, List.of(keys.embed(hash), keys.lock(hash), keys.generation(hash)), value.encode(), ttlMs,
+        owner, keys.answers(), hash, claim.generation()).map(r -> r.toInteger() == 1);
   }
 
   public Future<Void> release(String hash, String owner) {
     return redis.eval(RELEASE, List.of(keys.lock(hash)), owner, keys.answers(), hash).mapEmpty();
   }
 
-  /** Deletes one entry and tells every pod; true when Redis held it. */
+  /** Deletes one entry, so that no call under way writes it back, and tells every pod; true when Redis held it. */
   public Future<Boolean> purge(String hash) {
-    return redis.send(Request.cmd(Command.DEL).arg(keys.embed(hash)))
+    return redis.eval(PURGE, List.of(keys.embed(hash), keys.generation(hash)), GENERATION_TTL_MS)
         .compose(deleted -> announce(hash).map(deleted.toLong() > 0));
   }
 
-  /** Deletes every entry under the prefix and tells every pod; the number deleted. */
+  /**
+   * Deletes every entry under the prefix and tells every pod; the number deleted. First the generation of every
+   * token being fetched (its lock is held) moves on, so no call under way writes its answer back afterwards.
+   */
   public Future<Long> purgeAll() {
-    return purgeFrom("0", 0).compose(n -> announce(RedisLink.EVERYTHING).map(n));
+    return forEachKey(keys.lockPattern(), "0", locks -> Future.all(locks.stream()
+            .map(lock -> redis.eval(PURGE, List.of(keys.embed(keys.hashOfLock(lock)),
+                keys.generation(keys.hashOfLock(lock))), GENERATION_TTL_MS)).toList()).map(0L))
+        .compose(v -> purgeFrom("0", 0))
+        .compose(n -> announce(RedisLink.EVERYTHING).map(n));
   }
 
-  private Future<Long> purgeFrom(String cursor, long deleted) {
-    return redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(keys.embedPattern()).arg("COUNT").arg(1000))
+  /** Runs {@code action} on every page of keys matching {@code pattern}; the sum of what it returns. */
+  private Future<Long> forEachKey(String pattern, String cursor,
+      java.util.function.Function<List<String>, Future<Long>> action) {
+    return redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000))
         .compose(page -> {
           String next = page.get(0).toString();
           List<String> found = new ArrayList<>();
           page.get(1).forEach(k -> found.add(k.toString()));
-          Future<Long> removed = found.isEmpty() ? Future.succeededFuture(0L)
-              : redis.send(unlink(found)).map(Response::toLong);
-          return removed.compose(n -> "0".equals(next) ? Future.succeededFuture(deleted + n)
-              : purgeFrom(next, deleted + n));
+          Future<Long> done = found.isEmpty() ? Future.succeededFuture(0L) : action.apply(found);
+          return done.compose(n -> "0".equals(next) ? Future.succeededFuture(n)
+              : forEachKey(pattern, next, action).map(m -> n + m));
         });
+  }
+
+  private Future<Long> purgeFrom(String cursor, long deleted) {
+    return forEachKey(keys.embedPattern(), cursor, found -> redis.send(unlink(found)).map(Response::toLong))
+        .map(n -> deleted + n);
   }
 
   private static Request unlink(List<String> found) {
@@ -117,7 +162,10 @@ public final class SharedEmbedStore {
     return redis.send(Request.cmd(Command.PUBLISH).arg(keys.invalidations()).arg(what)).mapEmpty();
   }
 
-  /** The outcome of {@link #claim}: whether this pod now holds the lock, and the entry if there is one. */
-  public record Claim(boolean locked, SharedAnswer answer) {
+  /**
+   * The outcome of {@link #claim}: whether this pod now holds the lock, the entry if there is one, and the token's
+   * purge generation when it was read (a call started after it may write its answer only while it stands).
+   */
+  public record Claim(boolean locked, SharedAnswer answer, String generation) {
   }
 }

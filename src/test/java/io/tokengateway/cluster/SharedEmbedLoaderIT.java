@@ -78,12 +78,43 @@ class SharedEmbedLoaderIT {
   }
 
   private SharedEmbedLoader loader(long lockWaitMs) {
-    GatewayConfig config = GatewayConfig.of(Map.of());
-    return new SharedEmbedLoader(link, new SharedEmbedStore(link, keys), (c2c, refresh) -> {
+    return loader(lockWaitMs, (c2c, refresh) -> {
       calls.incrementAndGet();
       return Future.succeededFuture(new TokenAnswer("fresh-token", new JsonObject().put("token", "fresh-token").toBuffer()));
-    }, new TokenLifetime(config.cache(), Time.system().clock()), 30, Time.system().ticker(), "this-pod", 10_000,
+    });
+  }
+
+  private SharedEmbedLoader loader(long lockWaitMs, io.tokengateway.cache.EmbedLoader signalWire) {
+    GatewayConfig config = GatewayConfig.of(Map.of());
+    return new SharedEmbedLoader(link, new SharedEmbedStore(link, keys), signalWire,
+        new TokenLifetime(config.cache(), Time.system().clock()), 30, Time.system().ticker(), "this-pod", 10_000,
         lockWaitMs, metrics, waiters);
+  }
+
+  @Test
+  void aPurgeWhileTheLeaderCallsSignalWireIsNotUndoneByItsAnswer() {
+    for (boolean all : new boolean[] {false, true}) {
+      io.vertx.core.Promise<TokenAnswer> signalWire = io.vertx.core.Promise.promise();
+      Future<TokenAnswer> load = loader(100, (c2c, refresh) -> signalWire.future()).load(C2C, true);
+      String hash = ClusterKeys.hash(C2C);
+      Await.until(() -> redis.keys().contains(keys.lock(hash)), 5_000, "this pod holds the token's lock");
+
+      if (all) {
+        await(otherPod().purgeAll());
+      } else {
+        await(otherPod().purge(hash));
+      }
+      signalWire.complete(new TokenAnswer("fetched-before-the-purge",
+          new JsonObject().put("token", "fetched-before-the-purge").toBuffer()));
+
+      assertThat(await(load).token()).as("the caller still gets its answer").isEqualTo("fetched-before-the-purge");
+      Await.until(() -> !redis.keys().contains(keys.lock(hash)), 5_000, "the lock is let go");
+      assertThat(redis.keys()).as("purge of " + (all ? "all" : "one") + " stands")
+          .doesNotContain(keys.embed(hash));
+    }
+    assertThat(await(loader(100).load(C2C, false)).token()).as("a call after the purge is shared as usual")
+        .isEqualTo("fresh-token");
+    Await.until(() -> redis.keys().contains(keys.embed(ClusterKeys.hash(C2C))), 5_000, "the new answer is shared");
   }
 
   private SharedEmbedStore otherPod() {
@@ -152,7 +183,7 @@ class SharedEmbedLoaderIT {
     Future<TokenAnswer> waiting = loader(10_000).load(C2C, false);
     Await.until(() -> relay.sent("EVAL") == 1, 5_000, "the loader found the lock taken");
 
-    await(otherPod().putToken(ClusterKeys.hash(C2C), "other-pod",
+    await(otherPod().putToken(new SharedEmbedStore.Claim(true, null, "0"), ClusterKeys.hash(C2C), "other-pod",
         new JsonObject().put("token", "other-pods-token").toBuffer(), 3_600_000));
     long storedAt = System.nanoTime();
     TokenAnswer answer = await(waiting);
