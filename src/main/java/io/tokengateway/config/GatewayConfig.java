@@ -20,7 +20,8 @@ public record GatewayConfig(
     ManagementOptions management,
     ShutdownOptions shutdown,
     SimulatorOptions simulator,
-    ClusterOptions cluster) {
+    ClusterOptions cluster,
+    LogOptions log) {
 
   /** The token API's listener. */
   public record HttpOptions(int port, String host, int instances, int maxBodyBytes) {
@@ -54,7 +55,7 @@ public record GatewayConfig(
         ResilienceOptions.CorsOptions.from(s), s.list("http.trustedProxies").stream().map(Cidr::parse).toList(),
         guest, new ManagementOptions(s.intValue("management.port", 0, 65_535), s.string("management.host"),
             s.bool("management.vertxMetrics"), new Secret(s.string("management.adminToken"))), shutdown, SimulatorOptions.from(s),
-        ClusterOptions.from(s));
+        ClusterOptions.from(s), LogOptions.from(s));
   }
 
   /** The bundled defaults with {@code overrides} applied; the usual way tests build a configuration. */
@@ -65,7 +66,7 @@ public record GatewayConfig(
   /** This configuration with its upstream replaced (the embedded simulator's address, once known). */
   public GatewayConfig withUpstream(UpstreamOptions newUpstream) {
     return new GatewayConfig(http, newUpstream, embedTokenPattern, cache, resilience, cors, trustedProxies, guest,
-        management, shutdown, simulator, cluster);
+        management, shutdown, simulator, cluster, log);
   }
 
   private static Pattern pattern(Settings s) {

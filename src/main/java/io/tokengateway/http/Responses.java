@@ -46,9 +46,11 @@ public final class Responses {
     error(request, GatewayFailure.invalid(status));
   }
 
-  /** Writes the error answer for {@code failure}, noting its outcome for the access log. */
+  /** Writes the error answer for {@code failure}, noting its outcome for the access log first (writing ends it). */
   public static void error(RoutingContext ctx, Throwable failure) {
-    ctx.put(AccessLog.OUTCOME_KEY, error(ctx.request(), failure).outcome().label());
+    GatewayFailure f = failure instanceof GatewayFailure gf ? gf : unexpected(failure);
+    ctx.put(AccessLog.OUTCOME_KEY, f.outcome().label());
+    error(ctx.request(), f);
   }
 
   /**
