@@ -1,9 +1,8 @@
 package io.tokengateway.http;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.tokengateway.config.LogOptions;
+import io.tokengateway.logging.AccessFields;
 import io.tokengateway.logging.RejectionSummaries;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.vertx.core.http.HttpServerRequest;
@@ -98,11 +97,7 @@ public final class AccessLog {
 
   private static void log(HttpServerRequest request, int status, long nanos, String outcome, Object cache) {
     String path = request.path();
-    LOG.info("request", kv("method", request.method().name()),
-        kv("path", "other".equals(endpoint(path)) ? "<other>" : path),
-        kv("status", status),
-        kv("durationMs", nanos / 1_000_000.0),
-        kv("upstream", outcome == null ? "none" : outcome),
-        kv("cache", cache == null ? "-" : cache));
+    LOG.info(new AccessFields(request.method().name(), "other".equals(endpoint(path)) ? "<other>" : path, status,
+        nanos / 1_000_000.0, outcome == null ? "none" : outcome, cache == null ? "-" : cache.toString()), "request");
   }
 }
