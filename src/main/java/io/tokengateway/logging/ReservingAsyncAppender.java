@@ -2,6 +2,7 @@ package io.tokengateway.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import java.util.concurrent.locks.LockSupport;
 import net.logstash.logback.appender.LoggingEventAsyncDisruptorAppender;
 
 /**
@@ -41,6 +42,21 @@ public class ReservingAsyncAppender extends LoggingEventAsyncDisruptorAppender {
       return;
     }
     super.append(event);
+  }
+
+  /**
+   * Waits up to {@code millis} for every line taken so far to be written (true) or gives up (false): before
+   * the process exits. A bounded poll, for a thread that may wait (never an event loop).
+   */
+  public boolean awaitWritten(long millis) {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    while (isStarted() && !isRingBufferEmpty()) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      LockSupport.parkNanos(1_000_000L);
+    }
+    return true;
   }
 
   /** Every way the parent gives up on a line (ring full, shutting down, interrupted) ends here. */

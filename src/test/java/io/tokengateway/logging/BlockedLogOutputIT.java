@@ -83,6 +83,10 @@ class BlockedLogOutputIT {
           .isEqualTo(counted);
       assertThat(GatewayHarness.metric(scrape, "gateway_log_dropped_total{level=\"WARN\"}")).isPresent();
 
+      long waited = System.nanoTime();
+      assertThat(async.awaitWritten(100)).as("an exit does not wait for a stuck stdout").isFalse();
+      assertThat(System.nanoTime() - waited).isLessThan(TimeUnit.SECONDS.toNanos(5));
+
       output.release.countDown();
       long infoLogged = REQUESTS + EACH + 1;
       long written = infoLogged - (LogDrops.count("INFO") - info) + 2 * EACH;
@@ -91,6 +95,7 @@ class BlockedLogOutputIT {
       assertThat(lines).filteredOn(e -> e.getLevel() == Level.ERROR).hasSize(EACH);
       assertThat(lines.stream().filter(e -> e.getLevel() == Level.INFO).count() + LogDrops.count("INFO") - info)
           .as("every INFO line is written or counted").isEqualTo(infoLogged);
+      assertThat(async.awaitWritten(5_000)).as("released, the ring empties").isTrue();
     } finally {
       output.release.countDown();
       gw.stop();
