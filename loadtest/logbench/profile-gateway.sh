@@ -13,10 +13,12 @@ GW_PORT="${GW_PORT:-18380}"; MGMT_PORT="${MGMT_PORT:-18390}"; LOG_OUT="${LOG_OUT
 WORK=loadtest/logbench/target; mkdir -p "$WORK"
 command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk > /dev/null; }
 [[ -f "$JAR" ]] || mvn -B -q package -DskipTests
+JAR="$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")"
 URL="http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens"
-env "$@" GATEWAY_PORT="$GW_PORT" GATEWAY_MANAGEMENT_PORT="$MGMT_PORT" GATEWAY_HTTP_INSTANCES=1 \
+# run where no conf/gateway.yaml is (an older jar would refuse this one's newer keys)
+(cd "$WORK" && exec env "$@" GATEWAY_PORT="$GW_PORT" GATEWAY_MANAGEMENT_PORT="$MGMT_PORT" GATEWAY_HTTP_INSTANCES=1 \
   GATEWAY_CLIENT_RATE_LIMIT_PER_SECOND=1000000 GATEWAY_CLIENT_RATE_LIMIT_BURST=1000000 GATEWAY_SHUTDOWN_DRAIN_SECONDS=0 \
-  taskset -c 1 java -Xmx384m -XX:+UseSerialGC -jar "$JAR" > "$LOG_OUT" 2>&1 &
+  taskset -c 1 java -Xmx384m -XX:+UseSerialGC -jar "$JAR") > "$LOG_OUT" 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs -o /dev/null -X POST -H 'Content-Type: application/json' \
