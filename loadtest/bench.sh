@@ -3,6 +3,7 @@
 # with proxy_cache in front of the same upstream. Each server runs pinned to CPU 1, wrk to CPU 0.
 #   loadtest/bench.sh [seconds] [connections]       (defaults: 15 s, 64 connections)
 #   ROUNDS=3 WARMUP=8 (defaults): the servers take turns ROUNDS times, each warmed up WARMUP s before it is measured
+#   GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT: loopback ports (18080 18090 19000 18100 18200)
 # Prints every round's requests/s, p50 and p99, then each server's median round, and the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,8 @@ ROUNDS="${ROUNDS:-3}"
 WARMUP="${WARMUP:-8}"
 SERVER_CPU="${SERVER_CPU:-1}"
 LOAD_CPU="${LOAD_CPU:-0}"
-GW_PORT=18080; MGMT_PORT=18090; SIM_PORT=19000; BARE_PORT=18100; NGINX_PORT=18200
+GW_PORT="${GW_PORT:-18080}"; MGMT_PORT="${MGMT_PORT:-18090}"; SIM_PORT="${SIM_PORT:-19000}"
+BARE_PORT="${BARE_PORT:-18100}"; NGINX_PORT="${NGINX_PORT:-18200}"
 WORK=loadtest/target/bench
 mkdir -p "$WORK"
 

@@ -52,6 +52,9 @@ public final class Gateway {
   private UpstreamGuard guard;
   /** Cluster mode's shared state, or null in single-process mode. */
   private Cluster cluster;
+  private AccessLog accessLog;
+  /** Writes the access log's rejection summaries once their interval is over (measured on the injected ticker). */
+  private long summaryTimer = -1;
   private String deploymentId;
   private String managementDeploymentId;
   private int port;
@@ -100,11 +103,14 @@ public final class Gateway {
     embedCache = new EmbedTokenCache(vertx, config.cache(),
         cluster != null && config.cache().enabled() ? cluster.loader(signalWire) : signalWire, time, metrics);
     Handlers handlers = handlers(time, registry, metrics);
+    accessLog = handlers.accessLog();
+    summaryTimer = vertx.setPeriodic(1000, id -> accessLog.summarizeEnded());
     boolean ownManagementPort = config.management().port() != 0;
     return (cluster == null ? Future.<Void>succeededFuture() : cluster.start())
         .compose(v -> deployApi(handlers, ownManagementPort))
         .compose(v -> ownManagementPort ? deployManagement(handlers) : Future.<Void>succeededFuture())
-        .onSuccess(v -> announceReady());
+        .onSuccess(v -> announceReady())
+        .onFailure(t -> vertx.cancelTimer(summaryTimer));
   }
 
   private UpstreamGuard upstreamGuard(Time time, GatewayMetrics metrics) {
@@ -129,7 +135,7 @@ public final class Gateway {
     ClientLimitHandler clientLimit = new ClientLimitHandler(new ClientAddress(config.trustedProxies()),
         new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time), metrics);
     return new Handlers(tokens, new HealthHandlers(lifecycle, modeName()), new CorsPolicy(config.cors()), clientLimit,
-        new AccessLog(metrics),
+        new AccessLog(metrics, config.log(), time.ticker()),
         new ManagementRoutes(vertx, registry, cluster != null ? cluster.purge(embedCache) : EmbedPurge.local(embedCache),
             validator, config.management().adminToken()),
         ServerConnections.api(config.http(), lifecycle, metrics),
@@ -192,7 +198,11 @@ public final class Gateway {
         .compose(v -> client.close())
         .compose(v -> cluster == null ? Future.<Void>succeededFuture() : cluster.close())
         .compose(v -> simulator == null ? Future.<Void>succeededFuture() : simulator.stop())
-        .onComplete(ar -> LOG.info("token-gateway stopped"));
+        .onComplete(ar -> {
+          vertx.cancelTimer(summaryTimer);
+          accessLog.summarizeAll();
+          LOG.info("token-gateway stopped");
+        });
   }
 
   public int port() {

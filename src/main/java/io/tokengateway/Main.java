@@ -108,6 +108,14 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /** Exits once the log lines still queued are on stdout (2 s at most: stdout may be stuck). */
+  private static void exit(int code) {
+    new Thread(() -> {
+      io.tokengateway.logging.LogOutput.awaitWritten(2_000);
+      System.exit(code);
+    }, "exit").start();
+  }
+
   /**
    * Starts what {@code starter} starts; on SIGTERM or SIGINT runs its stop action, closes Vert.x and exits 0.
    * A failed start exits 1.
@@ -116,12 +124,12 @@ public final class Main implements Callable<Integer> {
     starter.get().onSuccess(stop -> {
       Runnable onSignal = () -> stop.get()
           .eventually(vertx::close)
-          .onComplete(ar -> System.exit(0));
+          .onComplete(ar -> exit(0));
       Signal.handle(new Signal("TERM"), sig -> onSignal.run());
       Signal.handle(new Signal("INT"), sig -> onSignal.run());
     }).onFailure(t -> {
       LOG.error("start failed: {}", t.getMessage());
-      vertx.close().onComplete(ar -> System.exit(1));
+      vertx.close().onComplete(ar -> exit(1));
     });
   }
 }

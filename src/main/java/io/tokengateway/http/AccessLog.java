@@ -1,18 +1,23 @@
 package io.tokengateway.http;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.tokengateway.config.LogOptions;
+import io.tokengateway.logging.AccessFields;
+import io.tokengateway.logging.RejectionSummaries;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Observes every request once it is answered: one JSON line on logger {@code access} (method, path, status,
- * duration, upstream outcome, cache result) and the request meters.
- * Paths other than the gateway's own are logged as {@code <other>} and nothing from headers or bodies is
- * logged, so a token can never reach this line.
+ * Observes every request once it is answered: the request meters always, and one JSON line on logger
+ * {@code access} (method, path, status, duration, upstream outcome, cache result) as {@code log.access} says:
+ * every request, errors (4xx/5xx) only, or errors and every {@code 1 / log.accessSampleRate}-th other request
+ * (a counter, not a random draw). Floods of expected rejections are collapsed into summary lines
+ * ({@link RejectionSummaries}). Paths other than the gateway's own are logged as {@code <other>} and nothing
+ * from headers or bodies is logged, so a token can never reach this line.
  */
 public final class AccessLog {
 
@@ -20,12 +25,20 @@ public final class AccessLog {
   public static final String CACHE_KEY = "cacheStatus";
   static final Logger LOG = LoggerFactory.getLogger("access");
   private final GatewayMetrics metrics;
+  private final LogOptions.Access mode;
+  private final double sampleRate;
+  private final AtomicLong unsampled = new AtomicLong();
+  private final RejectionSummaries rejections;
 
-  public AccessLog(GatewayMetrics metrics) {
+  public AccessLog(GatewayMetrics metrics, LogOptions options, Ticker ticker) {
     this.metrics = metrics;
+    this.mode = options.access();
+    this.sampleRate = options.accessSampleRate();
+    this.rejections = new RejectionSummaries(LOG, options.rejectionLinesPerInterval(),
+        options.rejectionIntervalSeconds(), ticker);
   }
 
-  /** The first handler of every request: observes it when its answer has been written. */
+  /** The first handler of every routed request: observes it when its answer has been written. */
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
     ctx.addEndHandler(ignored -> observe(ctx.request(), System.nanoTime() - start, ctx.get(OUTCOME_KEY),
@@ -34,19 +47,30 @@ public final class AccessLog {
   }
 
   /**
-   * Records one request once it ended: meters always, the log line when INFO is on. Its status is the one
-   * sent, or 0 when the connection closed before an answer was sent.
+   * Records one request once it ended: meters always, the log line when INFO is on and the mode keeps it. Its
+   * status is the one sent, or 0 when the connection closed before an answer was sent.
    */
   public void observe(HttpServerRequest request, long nanos, String outcome, Object cache) {
-    metrics.request(endpoint(request.path()), status(request), nanos);
-    if (LOG.isInfoEnabled()) {
-      log(request, nanos, outcome, cache);
+    int status = status(request);
+    metrics.request(endpoint(request.path()), status, nanos);
+    if (LOG.isInfoEnabled() && kept(status, outcome)) {
+      log(request, status, nanos, outcome, cache);
     }
   }
 
   /** The status the caller got: 0 when nothing was sent (the connection closed first). */
   static int status(HttpServerRequest request) {
     return request.response().ended() ? request.response().getStatusCode() : 0;
+  }
+
+  /** Writes the rejection summaries of intervals that are over; the gateway calls it every second. */
+  public void summarizeEnded() {
+    rejections.summarizeEnded();
+  }
+
+  /** Writes every pending rejection summary: at shutdown. */
+  public void summarizeAll() {
+    rejections.summarizeAll();
   }
 
   /** The endpoint label of a path: {@code embeds}, {@code guests}, {@code refresh}, {@code health} or {@code other}. */
@@ -63,13 +87,26 @@ public final class AccessLog {
     };
   }
 
-  private static void log(HttpServerRequest request, long nanos, String outcome, Object cache) {
+  private boolean kept(int status, String outcome) {
+    if (status >= 400) {
+      return rejections.admit(status, outcome);
+    }
+    return switch (mode) {
+      case ALL -> true;
+      case ERRORS -> false;
+      case SAMPLED -> sampled();
+    };
+  }
+
+  /** Every {@code 1 / rate}-th call is true: deterministic, and the same share on every event loop. */
+  private boolean sampled() {
+    long n = unsampled.getAndIncrement();
+    return (long) ((n + 1) * sampleRate) > (long) (n * sampleRate);
+  }
+
+  private static void log(HttpServerRequest request, int status, long nanos, String outcome, Object cache) {
     String path = request.path();
-    LOG.info("request", kv("method", request.method().name()),
-        kv("path", "other".equals(endpoint(path)) ? "<other>" : path),
-        kv("status", status(request)),
-        kv("durationMs", nanos / 1_000_000.0),
-        kv("upstream", outcome == null ? "none" : outcome),
-        kv("cache", cache == null ? "-" : cache));
+    LOG.info(new AccessFields(request.method().name(), "other".equals(endpoint(path)) ? "<other>" : path, status,
+        nanos / 1_000_000.0, outcome == null ? "none" : outcome, cache == null ? "-" : cache.toString()), "request");
   }
 }

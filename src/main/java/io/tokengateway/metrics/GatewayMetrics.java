@@ -1,12 +1,14 @@
 package io.tokengateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokengateway.logging.LogDrops;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +25,8 @@ import java.util.function.ToDoubleFunction;
  * {@code gateway_embed_cache_total}, {@code gateway_embed_cache_size}, {@code gateway_embed_cache_evictions_total},
  * {@code gateway_embed_coalesced_total}, {@code gateway_breaker_state}, {@code gateway_rate_limited_total},
  * {@code gateway_connections_open}, {@code gateway_connections_rejected_total} (tagged by listener role, never
- * an address), {@code gateway_redis_available} and {@code gateway_cluster_loads_total} (cluster mode only).
+ * an address), {@code gateway_log_dropped_total}, {@code gateway_redis_available} and
+ * {@code gateway_cluster_loads_total} (cluster mode only).
  */
 public final class GatewayMetrics {
 
@@ -37,7 +40,7 @@ public final class GatewayMetrics {
       "gateway_upstream_duration_seconds", "gateway_embed_cache_total", "gateway_embed_cache_size",
       "gateway_embed_cache_evictions_total", "gateway_embed_coalesced_total", "gateway_breaker_state",
       "gateway_rate_limited_total", "gateway_connections_open", "gateway_connections_rejected_total",
-      "gateway_redis_available", "gateway_cluster_loads_total");
+      "gateway_log_dropped_total", "gateway_redis_available", "gateway_cluster_loads_total");
 
   private final MeterRegistry registry;
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
@@ -63,6 +66,11 @@ public final class GatewayMetrics {
     }
     for (String result : new String[] {"hit", "miss", "stale", "negative", "refresh", "shared"}) {
       cacheCounter(result);
+    }
+    for (String level : LogDrops.LEVELS) {
+      FunctionCounter.builder("gateway.log.dropped", level, LogDrops::count)
+          .description("Log lines dropped because the log output could not keep up").tags("level", level)
+          .register(registry);
     }
   }
 

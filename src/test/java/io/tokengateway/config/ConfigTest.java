@@ -208,6 +208,24 @@ class ConfigTest {
   }
 
   @Test
+  void logSettingsComeFromTheEnvironmentAndBadOnesFailNamingTheSetting() {
+    LogOptions log = GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_LOG_ACCESS", "Sampled",
+        "GATEWAY_LOG_ACCESS_SAMPLE_RATE", "0.25", "GATEWAY_LOG_REJECTION_LINES_PER_INTERVAL", "3",
+        "GATEWAY_LOG_REJECTION_INTERVAL_SECONDS", "60"))).log();
+    assertThat(log).isEqualTo(new LogOptions(LogOptions.Access.SAMPLED, 0.25, 3, 60));
+    assertThat(GatewayConfig.of(Map.of()).log()).as("the defaults")
+        .isEqualTo(new LogOptions(LogOptions.Access.ALL, 0.01, 5, 10));
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_LOG_ACCESS", "some"))))
+        .hasMessage("log.access (GATEWAY_LOG_ACCESS) must be 'all', 'errors' or 'sampled', got 'some'");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_LOG_ACCESS_SAMPLE_RATE", "2"))))
+        .hasMessageContaining("log.accessSampleRate (GATEWAY_LOG_ACCESS_SAMPLE_RATE) must be between");
+    assertThatThrownBy(() -> GatewayConfig.from(ConfigLoader.load(
+        Map.of("GATEWAY_LOG_REJECTION_INTERVAL_SECONDS", "0")))).hasMessageContaining("log.rejectionIntervalSeconds");
+    assertThat(ConfigLoader.load(Map.of("GATEWAY_LOG_LEVEL", "WARN")).warnings())
+        .as("GATEWAY_LOG_LEVEL is logback.xml's, not a setting, and no unknown variable").isEmpty();
+  }
+
+  @Test
   void unknownGatewayVariablesAreReported() {
     assertThat(ConfigLoader.load(Map.of("GATEWAY_UPSTREAM_TIMEOUT", "5")).warnings())
         .containsExactly("ignoring unknown environment variable GATEWAY_UPSTREAM_TIMEOUT");

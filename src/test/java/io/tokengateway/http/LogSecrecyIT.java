@@ -5,26 +5,27 @@ import static io.tokengateway.support.GatewayHarness.API_TOKEN;
 import static io.tokengateway.support.GatewayHarness.C2C;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.support.FakeSignalWire;
 import io.tokengateway.support.GatewayHarness;
+import io.tokengateway.support.LogCapture;
+import io.tokengateway.support.ManualTime;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import net.logstash.logback.encoder.LogstashEncoder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slf4j.LoggerFactory;
 
-/** A captured log of successes and every kind of failure never contains a token or a credential. */
+/**
+ * A captured log of successes, every kind of failure and the summaries of rejection floods never contains a
+ * token or a credential (the lines as the production encoder writes them).
+ */
 @ExtendWith(VertxExtension.class)
 class LogSecrecyIT {
 
@@ -32,13 +33,13 @@ class LogSecrecyIT {
   private static final String REFRESH = "/api/fabric/subscribers/tokens/refresh";
   /** A field name that must never reach a log line (it is echoed, bounded, in the 422 body only). */
   private static final String SECRET_FIELD = "pasted-secret-field-9d2b7c";
+  private static final List<String> SECRETS = List.of(C2C, API_TOKEN, CALLER_AUTH, "caller-secret-abc123",
+      SECRET_FIELD, Base64.getEncoder().encodeToString((GatewayHarness.PROJECT_ID + ":" + API_TOKEN)
+          .getBytes(StandardCharsets.UTF_8)));
 
   @Test
   void noTokenOrCredentialInAnyLogLine(Vertx vertx) {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    ListAppender<ILoggingEvent> captured = new ListAppender<>();
-    captured.start();
-    root.addAppender(captured);
+    LogCapture captured = LogCapture.of(org.slf4j.Logger.ROOT_LOGGER_NAME);
     FakeSignalWire upstream = FakeSignalWire.start(vertx);
     GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of());
     List<String> issued = new ArrayList<>();
@@ -73,34 +74,53 @@ class LogSecrecyIT {
     } finally {
       upstream.releaseHanging();
       gw.stop();
-      root.detachAppender(captured);
+      captured.close();
     }
 
-    List<String> lines = encode(captured.list);
+    List<String> lines = captured.lines();
     assertThat(lines).as("access lines were captured").anyMatch(l -> l.contains("\"logger_name\":\"access\""));
     assertThat(lines).as("the credentials error was logged").anyMatch(l -> l.contains("SIGNALWIRE_API_TOKEN"));
     assertThat(lines).as("the refresh scope error was logged").anyMatch(l -> l.contains("lacks the scope"));
     assertThat(lines).as("refresh requests are logged under their own path")
         .anyMatch(l -> l.contains("\"path\":\"" + REFRESH + "\""));
-    List<String> secrets = new ArrayList<>(List.of(C2C, API_TOKEN, CALLER_AUTH, "caller-secret-abc123", SECRET_FIELD,
-        Base64.getEncoder().encodeToString((GatewayHarness.PROJECT_ID + ":" + API_TOKEN)
-            .getBytes(StandardCharsets.UTF_8))));
+    List<String> secrets = new ArrayList<>(SECRETS);
     secrets.addAll(issued);
+    assertNoSecret(lines, secrets);
+  }
+
+  @Test
+  void noTokenOrCredentialInRejectionSummaries(Vertx vertx) {
+    ManualTime time = new ManualTime(Instant.parse("2026-11-24T10:00:00Z"));
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, GatewayConfig.of(GatewayHarness.settings(upstream, Map.of(
+        "client.rateLimit.perSecond", 1, "client.rateLimit.burst", 25, "log.rejectionLinesPerInterval", 1))),
+        time.time());
+    List<String> lines;
+    try (LogCapture captured = LogCapture.of(org.slf4j.Logger.ROOT_LOGGER_NAME)) {
+      MultiMap auth = MultiMap.caseInsensitiveMultiMap().add("Authorization", CALLER_AUTH);
+      try {
+        for (int i = 0; i < 20; i++) {
+          gw.post("/api/fabric/embeds/tokens", "application/json", "{\"token\":\"" + C2C + "!\"}", auth);
+        }
+        for (int i = 0; i < 25; i++) { // 5 answered, then limited
+          gw.post("/api/fabric/embeds/tokens", "application/json", "{\"token\":\"" + C2C + "\"}", auth);
+        }
+      } finally {
+        gw.stop();
+      }
+      lines = captured.lines();
+    }
+    assertThat(lines).filteredOn(l -> l.contains("rejections summarized"))
+        .anyMatch(l -> l.contains("\"reason\":\"invalid_request\"") && l.contains("\"suppressed\":19"))
+        .anyMatch(l -> l.contains("\"reason\":\"client_limited\"") && l.contains("\"suppressed\":19"));
+    assertNoSecret(lines, SECRETS);
+  }
+
+  private static void assertNoSecret(List<String> lines, List<String> secrets) {
     for (String line : lines) {
       for (String secret : secrets) {
         assertThat(line).doesNotContain(secret);
       }
     }
-  }
-
-  private static List<String> encode(List<ILoggingEvent> events) {
-    LogstashEncoder encoder = new LogstashEncoder();
-    encoder.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
-    encoder.start();
-    List<String> out = new ArrayList<>();
-    for (ILoggingEvent e : events) {
-      out.add(new String(encoder.encode(e), StandardCharsets.UTF_8));
-    }
-    return out;
   }
 }
