@@ -30,8 +30,8 @@ public record GatewayConfig(
   public record ManagementOptions(int port, String host, boolean vertxMetrics, Secret adminToken) {
   }
 
-  /** Rules for guest token requests. */
-  public record GuestOptions(Set<UUID> allowedAddresses, long maxTtlSeconds) {
+  /** Rules for guest token requests; {@code checks}: who may mint one (CAPTCHA, the site's JWT, quotas). */
+  public record GuestOptions(Set<UUID> allowedAddresses, long maxTtlSeconds, GuestCheckOptions checks) {
   }
 
   /** How a SIGTERM is handled. */
@@ -45,13 +45,15 @@ public record GatewayConfig(
         s.string("http.host"),
         instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
         s.intValue("http.maxBodyBytes", 64, 1_048_576));
-    GuestOptions guest = new GuestOptions(addresses(s), s.longValue("guest.maxTtlSeconds", 60, 31_536_000));
     ShutdownOptions shutdown = new ShutdownOptions(
         s.intValue("shutdown.drainSeconds", 0, 3_600), s.intValue("shutdown.timeoutSeconds", 0, 3_600));
     UpstreamOptions upstream = UpstreamOptions.from(s);
     ResilienceOptions resilience = ResilienceOptions.from(s);
+    ResilienceOptions.CorsOptions cors = ResilienceOptions.CorsOptions.from(s);
+    GuestOptions guest = new GuestOptions(addresses(s), s.longValue("guest.maxTtlSeconds", 60, 31_536_000),
+        GuestCheckOptions.from(s, cors, upstream.mode()));
     return new GatewayConfig(http, upstream, pattern(s), CacheOptions.from(s), resilience,
-        ResilienceOptions.CorsOptions.from(s), s.list("http.trustedProxies").stream().map(Cidr::parse).toList(),
+        cors, s.list("http.trustedProxies").stream().map(Cidr::parse).toList(),
         guest, new ManagementOptions(s.intValue("management.port", 0, 65_535), s.string("management.host"),
             s.bool("management.vertxMetrics"), new Secret(s.string("management.adminToken"))), shutdown, SimulatorOptions.from(s),
         ClusterOptions.from(s));

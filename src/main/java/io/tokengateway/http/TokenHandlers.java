@@ -3,6 +3,7 @@ package io.tokengateway.http;
 import io.tokengateway.cache.CacheStatus;
 import io.tokengateway.cache.EmbedAnswer;
 import io.tokengateway.cache.EmbedTokenCache;
+import io.tokengateway.guest.GuestChecks;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -34,12 +35,14 @@ public final class TokenHandlers {
   private final RequestValidator validator;
   private final EmbedTokenCache embeds;
   private final Function<JsonObject, Future<TokenAnswer>> guests;
+  private final GuestChecks guestChecks;
 
   public TokenHandlers(RequestValidator validator, EmbedTokenCache embeds,
-      Function<JsonObject, Future<TokenAnswer>> guests) {
+      Function<JsonObject, Future<TokenAnswer>> guests, GuestChecks guestChecks) {
     this.validator = validator;
     this.embeds = embeds;
     this.guests = guests;
+    this.guestChecks = guestChecks;
   }
 
   /** The router-free path for well-formed embed requests, sharing this handler's validator and cache. */
@@ -56,12 +59,18 @@ public final class TokenHandlers {
     embeds.get(c2c).onComplete(ar -> respondEmbed(ctx, ar));
   }
 
-  /** {@code POST /api/fabric/guests/tokens}. */
+  /** {@code POST /api/fabric/guests/tokens}: validate, the guest checks (CAPTCHA, JWT, quota), then SignalWire. */
   public void guest(RoutingContext ctx) {
     Future.succeededFuture(ctx.body().buffer())
         .map(validator::guestRequest)
-        .compose(guests)
+        .compose(body -> guestChecks.check(ctx.request(), addresses(body))
+            .compose(grant -> guests.apply(body).andThen(grant::settle)))
         .onComplete(ar -> respond(ctx, ar));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static java.util.List<String> addresses(JsonObject validGuestBody) {
+    return validGuestBody.getJsonArray("allowed_addresses").getList();
   }
 
   private static void respondEmbed(RoutingContext ctx, AsyncResult<EmbedAnswer> ar) {

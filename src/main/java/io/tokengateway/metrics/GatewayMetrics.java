@@ -22,7 +22,8 @@ import java.util.function.ToDoubleFunction;
  * {@code gateway_upstream_requests_total}, {@code gateway_upstream_duration_seconds},
  * {@code gateway_embed_cache_total}, {@code gateway_embed_cache_size}, {@code gateway_embed_cache_evictions_total},
  * {@code gateway_embed_coalesced_total}, {@code gateway_breaker_state}, {@code gateway_rate_limited_total},
- * {@code gateway_redis_available} and {@code gateway_cluster_loads_total} (cluster mode only).
+ * {@code gateway_redis_available} and {@code gateway_cluster_loads_total} (cluster mode only),
+ * {@code gateway_guest_checks_total}.
  */
 public final class GatewayMetrics {
 
@@ -35,7 +36,8 @@ public final class GatewayMetrics {
       "gateway_requests_total", "gateway_request_duration_seconds", "gateway_upstream_requests_total",
       "gateway_upstream_duration_seconds", "gateway_embed_cache_total", "gateway_embed_cache_size",
       "gateway_embed_cache_evictions_total", "gateway_embed_coalesced_total", "gateway_breaker_state",
-      "gateway_rate_limited_total", "gateway_redis_available", "gateway_cluster_loads_total");
+      "gateway_rate_limited_total", "gateway_redis_available", "gateway_cluster_loads_total",
+      "gateway_guest_checks_total");
 
   private final MeterRegistry registry;
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
@@ -47,6 +49,7 @@ public final class GatewayMetrics {
   private final Map<String, Counter> cacheCounters = new ConcurrentHashMap<>();
   private final Map<String, Counter> rateLimited = new ConcurrentHashMap<>();
   private final Map<String, Counter> clusterLoads = new ConcurrentHashMap<>();
+  private final Map<String, Counter> guestChecks = new ConcurrentHashMap<>();
   private final Counter coalesced;
   private final Counter evictions;
 
@@ -61,6 +64,11 @@ public final class GatewayMetrics {
     }
     for (String result : new String[] {"hit", "miss", "stale", "negative", "refresh", "shared"}) {
       cacheCounter(result);
+    }
+    for (String check : new String[] {"captcha", "jwt", "quota"}) {
+      for (String result : new String[] {"pass", "fail", "error"}) {
+        guestCheck(check, result, 0);
+      }
     }
   }
 
@@ -143,6 +151,20 @@ public final class GatewayMetrics {
     clusterLoads.computeIfAbsent(result, r -> Counter.builder("gateway.cluster.loads")
         .description("Local embed cache misses in cluster mode, by how they were answered").tags("result", r)
         .register(registry)).increment();
+  }
+
+  /**
+   * One guest check's verdict: {@code check} is {@code captcha}, {@code jwt} or {@code quota}; {@code result} is
+   * {@code pass}, {@code fail} (the caller was refused) or {@code error} (the check's own service failed).
+   */
+  public void guestCheck(String check, String result) {
+    guestCheck(check, result, 1);
+  }
+
+  private void guestCheck(String check, String result, int by) {
+    guestChecks.computeIfAbsent(check + ' ' + result, k -> Counter.builder("gateway.guest.checks")
+        .description("Guest token checks (CAPTCHA, site JWT, quota) by result").tags("check", check, "result", result)
+        .register(registry)).increment(by);
   }
 
   public void evicted() {

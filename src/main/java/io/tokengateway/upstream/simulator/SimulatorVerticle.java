@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * A stand-in for SignalWire's two token endpoints: the same paths, auth rules, status codes and error shapes
  * as the reference pages, with faults (latency, 500s, hangs, 429s) injected from {@link SimulatorOptions}.
  * It counts the calls it receives ({@code GET /simulator/stats}; {@code POST /simulator/reset} zeroes them).
+ * It also serves the CAPTCHA providers' siteverify endpoints ({@link SiteverifyStandIn}).
  */
 public final class SimulatorVerticle extends VerticleBase {
 
@@ -39,9 +40,12 @@ public final class SimulatorVerticle extends VerticleBase {
   private final SimulatedTokens tokens;
   private final Set<String> unknownTokens;
   private final String expectedAuth;
+  private final SiteverifyStandIn siteverify;
   private HttpServer server;
 
-  public SimulatorVerticle(SimulatorOptions options, SimulatorStats stats, String host, Clock clock) {
+  public SimulatorVerticle(SimulatorOptions options, SimulatorStats stats, String host, Clock clock,
+      SiteverifyStandIn siteverify) {
+    this.siteverify = siteverify;
     this.options = options;
     this.stats = stats;
     this.host = host;
@@ -58,6 +62,7 @@ public final class SimulatorVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(64 * 1024);
     router.post(Endpoint.EMBEDS.path()).handler(body).handler(ctx -> call(ctx, Endpoint.EMBEDS));
     router.post(Endpoint.GUESTS.path()).handler(body).handler(ctx -> call(ctx, Endpoint.GUESTS));
+    siteverify.mount(router);
     router.get("/simulator/stats").handler(ctx -> ctx.json(stats.toJson()));
     router.post("/simulator/reset").handler(ctx -> {
       stats.reset();
