@@ -34,8 +34,11 @@ import org.slf4j.LoggerFactory;
 final class CaptchaVerifier {
 
   static final String HEADER = "X-Captcha-Token";
-  /** Longer than any provider's response token; longer headers are refused without asking the provider. */
-  static final int MAX_TOKEN_CHARS = 8_192;
+  /**
+   * Longer than any provider's response token (Turnstile's are at most 2,048 characters), shorter than the HTTP
+   * server's header limit; longer tokens are refused without asking the provider.
+   */
+  static final int MAX_TOKEN_CHARS = 6_144;
   private static final int MAX_ANSWER_BYTES = 16 * 1024;
   private static final int RETRY_AFTER_SECONDS = 5;
   private static final long MISCONFIG_LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);

@@ -17,10 +17,13 @@ import java.util.function.Consumer;
 
 /**
  * A CAPTCHA provider's siteverify endpoint on a random loopback port: records every form it receives and
- * answers as the test set (a JSON answer by default {@code {"success":true}}; hangs, trickles, oversized or
- * cut answers for the failure tests).
+ * answers as the test set (by default, and to requests released from {@link #hang}, a solved CAPTCHA:
+ * {@code {"success":true,"hostname":"www.example.com"}}; hangs, trickles, oversized or cut answers for the
+ * failure tests).
  */
 public final class FakeSiteverify {
+
+  public static final JsonObject SOLVED = new JsonObject().put("success", true).put("hostname", "www.example.com");
 
   private final List<Map<String, String>> forms = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedQueue<HttpServerRequest> hanging = new ConcurrentLinkedQueue<>();
@@ -32,7 +35,7 @@ public final class FakeSiteverify {
   public static FakeSiteverify start(Vertx vertx) {
     FakeSiteverify fake = new FakeSiteverify();
     fake.vertx = vertx;
-    fake.answer(new JsonObject().put("success", true));
+    fake.answer(SOLVED);
     fake.server = Await.await(vertx.createHttpServer().requestHandler(fake::handle).listen(0, "127.0.0.1"));
     return fake;
   }
@@ -105,7 +108,7 @@ public final class FakeSiteverify {
   public void releaseHanging() {
     HttpServerRequest req;
     while ((req = hanging.poll()) != null) {
-      req.response().setStatusCode(200).end("{\"success\":true}");
+      req.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(SOLVED.encode());
     }
   }
 
