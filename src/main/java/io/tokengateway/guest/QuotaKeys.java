@@ -43,11 +43,23 @@ final class QuotaKeys {
     if (bytes.length == 4) {
       return NetUtil.bytesToIpAddress(bytes);
     }
+    if (v4Mapped(bytes)) {
+      return NetUtil.bytesToIpAddress(java.util.Arrays.copyOfRange(bytes, 12, 16));
+    }
     StringBuilder prefix = new StringBuilder(24);
     for (int i = 0; i < 8; i += 2) {
       prefix.append(Integer.toHexString(((bytes[i] & 0xFF) << 8) | (bytes[i + 1] & 0xFF))).append(':');
     }
     return prefix.append(":/64").toString();
+  }
+
+  private static boolean v4Mapped(byte[] b) {
+    for (int i = 0; i < 10; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return b[10] == (byte) 0xFF && b[11] == (byte) 0xFF;
   }
 
   private static String sha256(String text) {
