@@ -267,6 +267,23 @@ class JwtIT {
   }
 
   @Test
+  void aHangingJwksEndsAtItsDeadlineAndNeverHoldsRequestsLonger() {
+    RSAKey key = Jwts.rsa("k1");
+    FakeJwks site = FakeJwks.start(vertx, Jwts.jwks(key));
+    site.hang(true);
+    start(Map.of("guest.jwt.jwksUrl", site.url(), "guest.jwt.jwksTimeoutMs", 300));
+    time.advance(Duration.ofSeconds(31));
+
+    long begin = System.nanoTime();
+    HttpResponse<Buffer> r = mint("Bearer " + Jwts.rs256(key, claims().build()));
+    long tookMs = (System.nanoTime() - begin) / 1_000_000;
+    assertError(r, 503, "Service Unavailable");
+    assertThat(tookMs).isBetween(250L, 5_000L);
+    assertThat(site.fetches()).isEqualTo(2);
+    assertThat(gw.get("/health/live").statusCode()).as("the event loops were never blocked").isEqualTo(200);
+  }
+
+  @Test
   void theAddressesClaimBoundsAllowedAddresses() {
     start(Map.of("guest.jwt.secret", Jwts.HS_SECRET, "guest.jwt.addressesClaim", "fabric_addresses"));
     String mayCallSupport = Jwts.hs256(Jwts.HS_SECRET, claims().claim("fabric_addresses",

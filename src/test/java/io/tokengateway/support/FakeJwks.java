@@ -10,6 +10,7 @@ public final class FakeJwks {
   private final AtomicInteger fetches = new AtomicInteger();
   private volatile String jwks = "{\"keys\":[]}";
   private volatile boolean down;
+  private volatile boolean hanging;
   private HttpServer server;
 
   public static FakeJwks start(Vertx vertx, String jwks) {
@@ -17,6 +18,9 @@ public final class FakeJwks {
     fake.jwks = jwks;
     fake.server = Await.await(vertx.createHttpServer().requestHandler(req -> {
       fake.fetches.incrementAndGet();
+      if (fake.hanging) {
+        return; // never answered: the gateway's deadline must end the fetch
+      }
       if (fake.down) {
         req.response().setStatusCode(503).end("{\"error\":\"down\"}");
       } else {
@@ -37,6 +41,11 @@ public final class FakeJwks {
   /** While down, every fetch gets a 503. */
   public void down(boolean isDown) {
     this.down = isDown;
+  }
+
+  /** While hanging, fetches are never answered. */
+  public void hang(boolean isHanging) {
+    this.hanging = isHanging;
   }
 
   public int fetches() {
