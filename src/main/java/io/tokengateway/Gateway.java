@@ -7,6 +7,7 @@ import io.tokengateway.cache.EmbedTokenCache;
 import io.tokengateway.cluster.Cluster;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.UpstreamOptions.Mode;
+import io.tokengateway.guest.GuestChecks;
 import io.tokengateway.http.AccessLog;
 import io.tokengateway.http.ClientLimitHandler;
 import io.tokengateway.http.CorsPolicy;
@@ -50,6 +51,7 @@ public final class Gateway {
   private final Simulator simulator;
   private EmbedTokenCache embedCache;
   private UpstreamGuard guard;
+  private GuestChecks guestChecks;
   /** Cluster mode's shared state, or null in single-process mode. */
   private Cluster cluster;
   private AccessLog accessLog;
@@ -102,11 +104,15 @@ public final class Gateway {
     EmbedLoader signalWire = (c2c, refresh) -> guard.call(Endpoint.EMBEDS, () -> client.createEmbedToken(c2c));
     embedCache = new EmbedTokenCache(vertx, config.cache(),
         cluster != null && config.cache().enabled() ? cluster.loader(signalWire) : signalWire, time, metrics);
-    Handlers handlers = handlers(time, registry, metrics);
+    ClientAddress clients = new ClientAddress(config.trustedProxies());
+    guestChecks = GuestChecks.create(vertx, config, simulator == null ? 0 : simulator.port(),
+        cluster == null ? null : cluster.link(), clients, time, metrics);
+    Handlers handlers = handlers(time, registry, metrics, clients);
     accessLog = handlers.accessLog();
     summaryTimer = vertx.setPeriodic(1000, id -> accessLog.summarizeEnded());
     boolean ownManagementPort = config.management().port() != 0;
     return (cluster == null ? Future.<Void>succeededFuture() : cluster.start())
+        .compose(v -> guestChecks.start())
         .compose(v -> deployApi(handlers, ownManagementPort))
         .compose(v -> ownManagementPort ? deployManagement(handlers) : Future.<Void>succeededFuture())
         .onSuccess(v -> announceReady())
@@ -126,15 +132,16 @@ public final class Gateway {
     return g;
   }
 
-  private Handlers handlers(Time time, PrometheusMeterRegistry registry, GatewayMetrics metrics) {
+  private Handlers handlers(Time time, PrometheusMeterRegistry registry, GatewayMetrics metrics, ClientAddress clients) {
     var r = config.resilience();
     RequestValidator validator = new RequestValidator(config, time.clock());
     TokenHandlers tokens = new TokenHandlers(validator, embedCache,
         body -> guard.call(Endpoint.GUESTS, () -> client.createGuestToken(body)),
-        body -> guard.call(Endpoint.REFRESH, () -> client.refreshGuestToken(body)));
-    ClientLimitHandler clientLimit = new ClientLimitHandler(new ClientAddress(config.trustedProxies()),
+        body -> guard.call(Endpoint.REFRESH, () -> client.refreshGuestToken(body)), guestChecks);
+    ClientLimitHandler clientLimit = new ClientLimitHandler(clients,
         new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time), metrics);
-    return new Handlers(tokens, new HealthHandlers(lifecycle, modeName()), new CorsPolicy(config.cors()), clientLimit,
+    return new Handlers(tokens, new HealthHandlers(lifecycle, modeName()),
+        new CorsPolicy(config.cors(), guestChecks.requestHeaders()), clientLimit,
         new AccessLog(metrics, config.log(), time.ticker()),
         new ManagementRoutes(vertx, registry, cluster != null ? cluster.purge(embedCache) : EmbedPurge.local(embedCache),
             validator, config.management().adminToken()),
@@ -196,6 +203,7 @@ public final class Gateway {
         .compose(v -> managementDeploymentId == null ? Future.succeededFuture()
             : vertx.undeploy(managementDeploymentId))
         .compose(v -> client.close())
+        .compose(v -> guestChecks.close())
         .compose(v -> cluster == null ? Future.<Void>succeededFuture() : cluster.close())
         .compose(v -> simulator == null ? Future.<Void>succeededFuture() : simulator.stop())
         .onComplete(ar -> {

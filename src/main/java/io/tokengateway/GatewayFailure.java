@@ -24,7 +24,9 @@ public final class GatewayFailure extends RuntimeException {
     RATE_LIMITED("rate_limited"),
     REJECTED_BY_BREAKER("rejected_by_breaker"),
     /** The caller went over its own per-client limit; SignalWire was not asked. */
-    CLIENT_LIMITED("client_limited");
+    CLIENT_LIMITED("client_limited"),
+    /** A guest check's own service (CAPTCHA siteverify, the site's JWKS) failed or is misconfigured; SignalWire was not asked. */
+    CHECK_UNAVAILABLE("check_unavailable");
 
     private final String label;
 
@@ -43,13 +45,26 @@ public final class GatewayFailure extends RuntimeException {
   private final Buffer body;
   private final Integer retryAfterSeconds;
   private final Outcome outcome;
+  /** A {@code WWW-Authenticate} challenge for a 401, or null. */
+  private final String challenge;
 
   private GatewayFailure(int status, Buffer body, Integer retryAfterSeconds, Outcome outcome, String message) {
+    this(status, body, retryAfterSeconds, outcome, message, null);
+  }
+
+  private GatewayFailure(int status, Buffer body, Integer retryAfterSeconds, Outcome outcome, String message,
+      String challenge) {
     super(message, null, false, false);
     this.status = status;
     this.body = body;
     this.retryAfterSeconds = retryAfterSeconds;
     this.outcome = outcome;
+    this.challenge = challenge;
+  }
+
+  /** A 401 {@code {"error":"Unauthorized"}} answered with {@code WWW-Authenticate: <challenge>}. */
+  public static GatewayFailure unauthorized(String challenge, String message) {
+    return new GatewayFailure(401, errorBody(401), null, Outcome.INVALID_REQUEST, message, challenge);
   }
 
   /** {@code {"error":"<Reason Phrase>"}} with the given status, caused by the caller's request. */
@@ -127,5 +142,10 @@ public final class GatewayFailure extends RuntimeException {
 
   public Outcome outcome() {
     return outcome;
+  }
+
+  /** The {@code WWW-Authenticate} value to answer with, or null. */
+  public String challenge() {
+    return challenge;
   }
 }

@@ -81,6 +81,11 @@ public final class Cluster {
     return purge;
   }
 
+  /** The process's Redis client, for features that keep their own shared state (the guest quota). */
+  public RedisLink link() {
+    return redis;
+  }
+
   /** Whether Redis answers now. */
   public boolean available() {
     return redis.available();

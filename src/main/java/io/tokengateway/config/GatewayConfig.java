@@ -37,8 +37,8 @@ public record GatewayConfig(
       int maxConnections) {
   }
 
-  /** Rules for guest token requests. */
-  public record GuestOptions(Set<UUID> allowedAddresses, long maxTtlSeconds) {
+  /** Rules for guest token requests; {@code checks}: who may mint one (CAPTCHA, the site's JWT, quotas). */
+  public record GuestOptions(Set<UUID> allowedAddresses, long maxTtlSeconds, GuestCheckOptions checks) {
   }
 
   /** How a SIGTERM is handled. */
@@ -56,13 +56,15 @@ public record GatewayConfig(
         s.intValue("http.requestTimeoutSeconds", 1, 600),
         s.intValue("http.maxConnections", 1, 1_000_000),
         s.bool("http.h2c"));
-    GuestOptions guest = new GuestOptions(addresses(s), s.longValue("guest.maxTtlSeconds", 60, 31_536_000));
     ShutdownOptions shutdown = new ShutdownOptions(
         s.intValue("shutdown.drainSeconds", 0, 3_600), s.intValue("shutdown.timeoutSeconds", 0, 3_600));
     UpstreamOptions upstream = UpstreamOptions.from(s);
     ResilienceOptions resilience = ResilienceOptions.from(s);
+    ResilienceOptions.CorsOptions cors = ResilienceOptions.CorsOptions.from(s);
+    GuestOptions guest = new GuestOptions(addresses(s), s.longValue("guest.maxTtlSeconds", 60, 31_536_000),
+        GuestCheckOptions.from(s, cors, upstream.mode()));
     return new GatewayConfig(http, upstream, pattern(s), CacheOptions.from(s), resilience,
-        ResilienceOptions.CorsOptions.from(s), s.list("http.trustedProxies").stream().map(Cidr::parse).toList(),
+        cors, s.list("http.trustedProxies").stream().map(Cidr::parse).toList(),
         guest, new ManagementOptions(s.intValue("management.port", 0, 65_535), s.string("management.host"),
             s.bool("management.vertxMetrics"), new Secret(s.string("management.adminToken")),
             s.intValue("management.maxConnections", 1, 100_000)), shutdown, SimulatorOptions.from(s),

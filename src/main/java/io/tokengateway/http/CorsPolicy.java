@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public final class CorsPolicy {
 
-  /** Request headers a page may send; anything else (Authorization above all) is not allowed. */
+  /** Request headers a page may always send; anything else (Authorization above all) only when the wiring adds it. */
   static final Set<String> SAFE_HEADERS = Set.of("content-type", "accept", "accept-language", "content-language");
 
   /** Answer headers page scripts may read: how old the token is and how it was served. */
@@ -27,8 +27,20 @@ public final class CorsPolicy {
   private final Set<String> origins;
   private final boolean anyOrigin;
   private final String maxAge;
+  private final Set<String> requestHeaders;
 
   public CorsPolicy(CorsOptions options) {
+    this(options, Set.of());
+  }
+
+  /**
+   * @param extraRequestHeaders lowercase request headers a page may send besides {@link #SAFE_HEADERS} (the guest
+   *     checks' {@code authorization} and {@code x-captcha-token}, when they are on)
+   */
+  public CorsPolicy(CorsOptions options, Set<String> extraRequestHeaders) {
+    Set<String> headers = new java.util.HashSet<>(SAFE_HEADERS);
+    headers.addAll(extraRequestHeaders);
+    this.requestHeaders = Set.copyOf(headers);
     this.origins = Set.copyOf(options.origins());
     this.anyOrigin = origins.contains("*");
     this.maxAge = String.valueOf(options.maxAgeSeconds());
@@ -65,14 +77,14 @@ public final class CorsPolicy {
     return allowed;
   }
 
-  private static String allowHeaders(RoutingContext ctx) {
+  private String allowHeaders(RoutingContext ctx) {
     Set<String> allowed = new LinkedHashSet<>();
     allowed.add("content-type");
     String requested = ctx.request().getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
     if (requested != null) {
       for (String h : requested.split(",")) {
         String name = h.trim().toLowerCase(Locale.ROOT);
-        if (SAFE_HEADERS.contains(name)) {
+        if (requestHeaders.contains(name)) {
           allowed.add(name);
         }
       }

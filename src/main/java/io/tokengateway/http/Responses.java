@@ -87,6 +87,9 @@ public final class Responses {
     if (f.retryAfterSeconds() != null) {
       response.headers().set(RETRY_AFTER, String.valueOf(f.retryAfterSeconds()));
     }
+    if (f.challenge() != null) {
+      response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.WWW_AUTHENTICATE, f.challenge());
+    }
     if (f.status() == 405) {
       String path = request.path();
       response.headers().set(HttpHeaders.ALLOW, path != null && path.startsWith("/health") ? "GET" : "POST");

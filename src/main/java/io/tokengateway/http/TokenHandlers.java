@@ -3,6 +3,7 @@ package io.tokengateway.http;
 import io.tokengateway.cache.CacheStatus;
 import io.tokengateway.cache.EmbedAnswer;
 import io.tokengateway.cache.EmbedTokenCache;
+import io.tokengateway.guest.GuestChecks;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -35,13 +36,16 @@ public final class TokenHandlers {
   private final EmbedTokenCache embeds;
   private final Function<JsonObject, Future<TokenAnswer>> guests;
   private final Function<JsonObject, Future<TokenAnswer>> refreshes;
+  private final GuestChecks guestChecks;
 
   public TokenHandlers(RequestValidator validator, EmbedTokenCache embeds,
-      Function<JsonObject, Future<TokenAnswer>> guests, Function<JsonObject, Future<TokenAnswer>> refreshes) {
+      Function<JsonObject, Future<TokenAnswer>> guests, Function<JsonObject, Future<TokenAnswer>> refreshes,
+      GuestChecks guestChecks) {
     this.validator = validator;
     this.embeds = embeds;
     this.guests = guests;
     this.refreshes = refreshes;
+    this.guestChecks = guestChecks;
   }
 
   /** The router-free path for well-formed embed requests, sharing this handler's validator and cache. */
@@ -58,11 +62,12 @@ public final class TokenHandlers {
     embeds.get(c2c).onComplete(ar -> respondEmbed(ctx, ar));
   }
 
-  /** {@code POST /api/fabric/guests/tokens}. */
+  /** {@code POST /api/fabric/guests/tokens}: validate, the guest checks (CAPTCHA, JWT, quota), then SignalWire. */
   public void guest(RoutingContext ctx) {
     Future.succeededFuture(ctx.body().buffer())
         .map(validator::guestRequest)
-        .compose(guests)
+        .compose(body -> guestChecks.check(ctx.request(), addresses(body))
+            .compose(grant -> guests.apply(body).andThen(grant::settle)))
         .onComplete(ar -> respond(ctx, ar));
   }
 
@@ -72,6 +77,11 @@ public final class TokenHandlers {
         .map(validator::refreshRequest)
         .compose(refreshes)
         .onComplete(ar -> respond(ctx, ar));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static java.util.List<String> addresses(JsonObject validGuestBody) {
+    return validGuestBody.getJsonArray("allowed_addresses").getList();
   }
 
   private static void respondEmbed(RoutingContext ctx, AsyncResult<EmbedAnswer> ar) {

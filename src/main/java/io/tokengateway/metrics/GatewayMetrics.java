@@ -25,8 +25,8 @@ import java.util.function.ToDoubleFunction;
  * {@code gateway_embed_cache_total}, {@code gateway_embed_cache_size}, {@code gateway_embed_cache_evictions_total},
  * {@code gateway_embed_coalesced_total}, {@code gateway_breaker_state}, {@code gateway_rate_limited_total},
  * {@code gateway_connections_open}, {@code gateway_connections_rejected_total} (tagged by listener role, never
- * an address), {@code gateway_log_dropped_total}, {@code gateway_redis_available} and
- * {@code gateway_cluster_loads_total} (cluster mode only).
+ * an address), {@code gateway_log_dropped_total}, {@code gateway_guest_checks_total},
+ * {@code gateway_redis_available} and {@code gateway_cluster_loads_total} (cluster mode only).
  */
 public final class GatewayMetrics {
 
@@ -40,7 +40,8 @@ public final class GatewayMetrics {
       "gateway_upstream_duration_seconds", "gateway_embed_cache_total", "gateway_embed_cache_size",
       "gateway_embed_cache_evictions_total", "gateway_embed_coalesced_total", "gateway_breaker_state",
       "gateway_rate_limited_total", "gateway_connections_open", "gateway_connections_rejected_total",
-      "gateway_log_dropped_total", "gateway_redis_available", "gateway_cluster_loads_total");
+      "gateway_log_dropped_total", "gateway_guest_checks_total", "gateway_redis_available",
+      "gateway_cluster_loads_total");
 
   private final MeterRegistry registry;
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
@@ -52,6 +53,7 @@ public final class GatewayMetrics {
   private final Map<String, Counter> cacheCounters = new ConcurrentHashMap<>();
   private final Map<String, Counter> rateLimited = new ConcurrentHashMap<>();
   private final Map<String, Counter> clusterLoads = new ConcurrentHashMap<>();
+  private final Map<String, Counter> guestChecks = new ConcurrentHashMap<>();
   private final Counter coalesced;
   private final Counter evictions;
 
@@ -71,6 +73,11 @@ public final class GatewayMetrics {
       FunctionCounter.builder("gateway.log.dropped", level, LogDrops::count)
           .description("Log lines dropped because the log output could not keep up").tags("level", level)
           .register(registry);
+    }
+    for (String check : new String[] {"captcha", "jwt", "quota"}) {
+      for (String result : new String[] {"pass", "fail", "error"}) {
+        guestCheck(check, result, 0);
+      }
     }
   }
 
@@ -153,6 +160,20 @@ public final class GatewayMetrics {
     clusterLoads.computeIfAbsent(result, r -> Counter.builder("gateway.cluster.loads")
         .description("Local embed cache misses in cluster mode, by how they were answered").tags("result", r)
         .register(registry)).increment();
+  }
+
+  /**
+   * One guest check's verdict: {@code check} is {@code captcha}, {@code jwt} or {@code quota}; {@code result} is
+   * {@code pass}, {@code fail} (the caller was refused) or {@code error} (the check's own service failed).
+   */
+  public void guestCheck(String check, String result) {
+    guestCheck(check, result, 1);
+  }
+
+  private void guestCheck(String check, String result, int by) {
+    guestChecks.computeIfAbsent(check + ' ' + result, k -> Counter.builder("gateway.guest.checks")
+        .description("Guest token checks (CAPTCHA, site JWT, quota) by result").tags("check", check, "result", result)
+        .register(registry)).increment(by);
   }
 
   public void evicted() {

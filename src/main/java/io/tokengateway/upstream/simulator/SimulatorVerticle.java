@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * {@link SimulatorOptions}. It counts the calls it receives ({@code GET /simulator/stats};
  * {@code POST /simulator/reset} zeroes them). Refresh tokens it minted (on a guest mint or a refresh) are
  * accepted once each while valid (2 h 5 min on the injected clock); others get 401.
+ * It also serves the CAPTCHA providers' siteverify endpoints ({@link SiteverifyStandIn}).
  */
 public final class SimulatorVerticle extends VerticleBase {
 
@@ -43,17 +44,19 @@ public final class SimulatorVerticle extends VerticleBase {
   private final Set<String> unknownTokens;
   private final String expectedAuth;
   private final RefreshTokenStore refreshTokens;
+  private final SiteverifyStandIn siteverify;
   private HttpServer server;
 
-  /** One simulator instance with refresh tokens of its own, on {@code clock}. */
+  /** One simulator instance with refresh tokens and a siteverify stand-in of its own, on {@code clock}. */
   public SimulatorVerticle(SimulatorOptions options, SimulatorStats stats, String host, Clock clock) {
-    this(options, stats, new RefreshTokenStore(clock), host, clock);
+    this(options, stats, new RefreshTokenStore(clock), host, clock, new SiteverifyStandIn());
   }
 
-  /** An instance sharing {@code refreshTokens} with the others on its port. */
+  /** An instance sharing {@code refreshTokens} and {@code siteverify} with the others on its port. */
   SimulatorVerticle(SimulatorOptions options, SimulatorStats stats, RefreshTokenStore refreshTokens, String host,
-      Clock clock) {
+      Clock clock, SiteverifyStandIn siteverify) {
     this.refreshTokens = refreshTokens;
+    this.siteverify = siteverify;
     this.options = options;
     this.stats = stats;
     this.host = host;
@@ -71,6 +74,7 @@ public final class SimulatorVerticle extends VerticleBase {
     router.post(Endpoint.EMBEDS.path()).handler(body).handler(ctx -> call(ctx, Endpoint.EMBEDS));
     router.post(Endpoint.GUESTS.path()).handler(body).handler(ctx -> call(ctx, Endpoint.GUESTS));
     router.post(Endpoint.REFRESH.path()).handler(body).handler(ctx -> call(ctx, Endpoint.REFRESH));
+    siteverify.mount(router);
     router.get("/simulator/stats").handler(ctx -> ctx.json(stats.toJson()));
     router.post("/simulator/reset").handler(ctx -> {
       stats.reset();

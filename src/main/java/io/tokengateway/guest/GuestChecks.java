@@ -1,0 +1,162 @@
+package io.tokengateway.guest;
+
+import io.tokengateway.GatewayFailure;
+import io.tokengateway.Time;
+import io.tokengateway.cluster.RedisLink;
+import io.tokengateway.config.GatewayConfig;
+import io.tokengateway.config.GuestCheckOptions;
+import io.tokengateway.config.GuestCheckOptions.CaptchaOptions;
+import io.tokengateway.metrics.GatewayMetrics;
+import io.tokengateway.resilience.ClientAddress;
+import io.tokengateway.upstream.simulator.SiteverifyStandIn;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who may mint a guest token, decided after the body is validated and before any upstream permit is taken: the
+ * site's JWT ({@code Authorization: Bearer}, 401; its {@code addressesClaim} bounds the addresses, 403), the
+ * caller's quota (429), then a solved CAPTCHA ({@code X-Captcha-Token}, 403; 502 when the provider refuses the
+ * gateway's secret; 503 while it fails). Each check is optional; they run local first, so a caller without a
+ * valid JWT or over its quota costs no CAPTCHA verification. A mint taken from the quota is given back when the
+ * CAPTCHA fails, and after the upstream call as {@link GuestGrant#settle} says. Every failure is a
+ * {@link GatewayFailure}; SignalWire is never called for a request that fails a check.
+ */
+public final class GuestChecks {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GuestChecks.class);
+  static final GatewayFailure ADDRESS_NOT_ALLOWED = GatewayFailure.invalid(403);
+
+  private final ClientAddress clients;
+  private final JwtVerifier jwt;
+  private final JwksKeys jwks;
+  private final GuestQuota quota;
+  private final CaptchaVerifier captcha;
+  private final GatewayMetrics metrics;
+  private final Set<String> requestHeaders;
+
+  private GuestChecks(ClientAddress clients, JwtVerifier jwt, JwksKeys jwks, GuestQuota quota, CaptchaVerifier captcha,
+      GatewayMetrics metrics, Set<String> requestHeaders) {
+    this.clients = clients;
+    this.jwt = jwt;
+    this.jwks = jwks;
+    this.quota = quota;
+    this.captcha = captcha;
+    this.metrics = metrics;
+    this.requestHeaders = requestHeaders;
+  }
+
+  /**
+   * The checks {@code config} turns on.
+   *
+   * @param standInPort the embedded simulator's port (its siteverify stand-in serves CAPTCHAs when
+   *     {@code guest.captcha.verifyUrl} is empty), or 0 without a simulator
+   * @param redis cluster mode's Redis (the quota is shared through it), or null in single-process mode
+   */
+  public static GuestChecks create(Vertx vertx, GatewayConfig config, int standInPort, RedisLink redis,
+      ClientAddress clients, Time time, GatewayMetrics metrics) {
+    GuestCheckOptions o = config.guest().checks();
+    Set<String> headers = new LinkedHashSet<>();
+    JwksKeys jwks = null;
+    JwtVerifier jwt = null;
+    if (o.jwt().enabled()) {
+      var j = o.jwt();
+      jwks = j.jwksUrl().isEmpty() ? null : new JwksKeys(vertx, j.jwksUrl(), j.jwksTimeoutMs(),
+          j.jwksMinRefetchSeconds(), j.jwksRefreshSeconds(), time.ticker());
+      jwt = new JwtVerifier(j, jwks, time.clock(), metrics);
+      headers.add("authorization");
+    }
+    GuestQuota quota = null;
+    if (o.quota().enabled()) {
+      LocalQuota local = new LocalQuota(o.quota().perClientPerHour(), o.quota().maxCallers(), time.ticker());
+      quota = redis == null ? local
+          : new SharedQuota(redis, config.cluster().keyPrefix(), o.quota().perClientPerHour(), local);
+    }
+    CaptchaVerifier captcha = null;
+    if (o.captcha().enabled()) {
+      captcha = captcha(vertx, o.captcha(), standInPort, time, metrics);
+      headers.add(CaptchaVerifier.HEADER.toLowerCase(Locale.ROOT));
+    }
+    return new GuestChecks(clients, jwt, jwks, quota, captcha, metrics, Set.copyOf(headers));
+  }
+
+  private static CaptchaVerifier captcha(Vertx vertx, CaptchaOptions c, int standInPort, Time time,
+      GatewayMetrics metrics) {
+    boolean standIn = c.verifyUrl().isEmpty() && standInPort > 0;
+    String url = !c.verifyUrl().isEmpty() ? c.verifyUrl()
+        : standIn ? "http://127.0.0.1:" + standInPort + c.provider().siteverifyPath() : c.provider().siteverifyUrl();
+    String secret = c.secret().isEmpty() && standIn ? SiteverifyStandIn.DEV_SECRET : c.secret().reveal();
+    if (c.hostnames().isEmpty()) {
+      LOG.warn("guest.captcha.hostnames is empty and http.cors.origins names no host: the hostname a CAPTCHA was "
+          + "solved on is not checked");
+    }
+    if (standIn) {
+      LOG.warn("CAPTCHAs are verified by the simulator's stand-in on 127.0.0.1:{} (response token test-pass): "
+          + "set guest.captcha.secret and leave guest.captcha.verifyUrl empty outside simulator mode", standInPort);
+    }
+    return new CaptchaVerifier(vertx, c, url, secret, time.ticker(), metrics);
+  }
+
+  /** The first fetch of the site's JWKS, when it has one; completes once it answered or failed (never fails). */
+  public Future<Void> start() {
+    Future<?> first = jwks == null ? null : jwks.refetch();
+    return first == null ? Future.succeededFuture() : first.<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  public Future<Void> close() {
+    return Future.join(jwks == null ? Future.succeededFuture() : jwks.close(),
+        captcha == null ? Future.succeededFuture() : captcha.close()).mapEmpty();
+  }
+
+  /** Request headers a page must be allowed to send cross-origin (lowercase): authorization, x-captcha-token. */
+  public Set<String> requestHeaders() {
+    return requestHeaders;
+  }
+
+  /** {@link #check(HttpServerRequest, String, List)} for the request's own client address. */
+  public Future<GuestGrant> check(HttpServerRequest request, List<String> allowedAddresses) {
+    return check(request, clients.of(request), allowedAddresses);
+  }
+
+  /**
+   * Runs the configured checks for a validated guest request asking for {@code allowedAddresses}; fails with the
+   * {@link GatewayFailure} to answer.
+   */
+  public Future<GuestGrant> check(HttpServerRequest request, String clientAddress, List<String> allowedAddresses) {
+    if (jwt == null && quota == null && captcha == null) {
+      return Future.succeededFuture(GuestGrant.UNCOUNTED);
+    }
+    Future<JwtVerifier.Caller> caller = jwt == null ? Future.succeededFuture() : jwt.verify(request);
+    return caller.compose(who -> {
+      if (who != null && who.addresses() != null && !permitted(who.addresses(), allowedAddresses)) {
+        return Future.failedFuture(ADDRESS_NOT_ALLOWED);
+      }
+      return reserve(who, clientAddress);
+    }).compose(mint -> captcha == null ? Future.succeededFuture(new GuestGrant(mint))
+        : captcha.verify(request, clientAddress).transform(ar -> {
+          if (ar.failed()) {
+            mint.release();
+            return Future.failedFuture(ar.cause());
+          }
+          return Future.succeededFuture(new GuestGrant(mint));
+        }));
+  }
+
+  private static boolean permitted(Set<String> bound, List<String> asked) {
+    return asked.stream().allMatch(a -> bound.contains(a.toLowerCase(Locale.ROOT)));
+  }
+
+  private Future<GuestQuota.Reservation> reserve(JwtVerifier.Caller who, String clientAddress) {
+    if (quota == null) {
+      return Future.succeededFuture(GuestQuota.Reservation.NONE);
+    }
+    String key = who != null ? QuotaKeys.ofSubject(who.subject()) : QuotaKeys.ofAddress(clientAddress);
+    return quota.reserve(key).andThen(ar -> metrics.guestCheck("quota", ar.succeeded() ? "pass" : "fail"));
+  }
+}
