@@ -1,5 +1,6 @@
 package io.tokengateway;
 
+import io.tokengateway.core.Time;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokengateway.cache.EmbedLoader;
 import io.tokengateway.cache.EmbedPurge;

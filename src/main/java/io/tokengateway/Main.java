@@ -1,5 +1,6 @@
 package io.tokengateway;
 
+import io.tokengateway.core.Time;
 import io.tokengateway.config.ConfigException;
 import io.tokengateway.config.ConfigLoader;
 import io.tokengateway.config.GatewayConfig;
@@ -54,7 +55,7 @@ public final class Main implements Callable<Integer> {
     settings.warnings().forEach(LOG::warn);
     PrometheusMeterRegistry registry = GatewayMetrics.prometheus();
     Vertx vertx = newVertx(config, registry);
-    runUntilSignal(vertx, () -> Gateway.start(vertx, config, Time.system(), registry).map(g -> g::shutdown));
+    runUntilSignal(vertx, () -> Gateway.start(vertx, config, Time.system(vertx), registry).map(g -> g::shutdown));
     return 0;
   }
 

@@ -1,5 +1,6 @@
 package io.tokengateway;
 
+import io.tokengateway.core.Time;
 import static io.tokengateway.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +26,7 @@ class VertxMetricsIT {
     PrometheusMeterRegistry registry = GatewayMetrics.prometheus();
     Vertx vertx = Main.newVertx(config, registry);
     try {
-      Gateway gateway = await(Gateway.start(vertx, config, Time.system(), registry));
+      Gateway gateway = await(Gateway.start(vertx, config, Time.system(vertx), registry));
       WebClient client = WebClient.create(vertx);
       assertThat(await(client.post(gateway.port(), "127.0.0.1", "/api/fabric/embeds/tokens")
           .sendJsonObject(new JsonObject().put("token", GatewayHarness.C2C))).statusCode()).isEqualTo(201);

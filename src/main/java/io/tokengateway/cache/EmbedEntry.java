@@ -1,6 +1,6 @@
 package io.tokengateway.cache;
 
-import io.tokengateway.GatewayFailure;
+import io.tokengateway.core.GatewayFailure;
 import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;

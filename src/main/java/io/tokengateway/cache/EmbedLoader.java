@@ -8,7 +8,7 @@ import io.vertx.core.Future;
 public interface EmbedLoader {
 
   /**
-   * The embed answer for {@code c2c}, or a failed future ({@link io.tokengateway.GatewayFailure}).
+   * The embed answer for {@code c2c}, or a failed future ({@link io.tokengateway.core.GatewayFailure}).
    *
    * @param refresh true when a held entry is due for replacement: an answer as old as that entry will not do
    */

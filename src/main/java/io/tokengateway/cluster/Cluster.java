@@ -1,6 +1,6 @@
 package io.tokengateway.cluster;
 
-import io.tokengateway.Time;
+import io.tokengateway.core.Time;
 import io.tokengateway.cache.EmbedLoader;
 import io.tokengateway.cache.EmbedPurge;
 import io.tokengateway.cache.EmbedTokenCache;

@@ -1,6 +1,6 @@
 package io.tokengateway.cluster;
 
-import io.tokengateway.GatewayFailure;
+import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

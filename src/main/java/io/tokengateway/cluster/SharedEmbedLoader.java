@@ -1,8 +1,8 @@
 package io.tokengateway.cluster;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.tokengateway.GatewayFailure;
-import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.cache.EmbedLoader;
 import io.tokengateway.cache.TokenLifetime;
 import io.tokengateway.metrics.GatewayMetrics;

@@ -2,8 +2,8 @@ package io.tokengateway.guest;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.util.NetUtil;
-import io.tokengateway.GatewayFailure;
-import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.config.GuestCheckOptions.CaptchaOptions;
 import io.tokengateway.config.GuestCheckOptions.Provider;
 import io.tokengateway.metrics.GatewayMetrics;

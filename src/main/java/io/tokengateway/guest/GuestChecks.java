@@ -1,7 +1,7 @@
 package io.tokengateway.guest;
 
-import io.tokengateway.GatewayFailure;
-import io.tokengateway.Time;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.Time;
 import io.tokengateway.cluster.RedisLink;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.GuestCheckOptions;

@@ -1,7 +1,7 @@
 package io.tokengateway.guest;
 
-import io.tokengateway.GatewayFailure;
-import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.GatewayFailure.Outcome;
 import io.vertx.core.AsyncResult;
 
 /**

@@ -70,7 +70,7 @@ final class JwksKeys {
   /** Whole seconds until a fetch is allowed again, at least 1 (for {@code Retry-After}). */
   int retryAfterSeconds() {
     long left = minRefetchNanos - (ticker.read() - lastAttempt.get());
-    return io.tokengateway.GatewayFailure.retryAfterSeconds(attempted ? left : 0);
+    return io.tokengateway.core.GatewayFailure.retryAfterSeconds(attempted ? left : 0);
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.tokengateway.http;
 
-import io.tokengateway.GatewayFailure;
-import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.ClientAddress;
 import io.tokengateway.resilience.ClientRateLimiter;

@@ -1,6 +1,6 @@
 package io.tokengateway.http;
 
-import io.tokengateway.GatewayFailure;
+import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.cache.CacheStatus;
 import io.tokengateway.cache.EmbedTokenCache;
 import io.tokengateway.upstream.Endpoint;

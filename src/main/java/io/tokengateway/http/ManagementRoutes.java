@@ -1,7 +1,7 @@
 package io.tokengateway.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tokengateway.GatewayFailure;
+import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.cache.EmbedPurge;
 import io.tokengateway.config.Secret;
 import io.vertx.core.Vertx;

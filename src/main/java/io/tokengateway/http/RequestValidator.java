@@ -1,6 +1,6 @@
 package io.tokengateway.http;
 
-import io.tokengateway.GatewayFailure;
+import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.config.GatewayConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;

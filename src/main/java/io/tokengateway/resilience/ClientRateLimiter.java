@@ -20,7 +20,7 @@ public final class ClientRateLimiter {
   private final TimeMeter time;
   private final java.util.function.Function<String, Bucket> newBucket = this::newBucket;
 
-  public ClientRateLimiter(int perSecond, int burst, int maxClients, io.tokengateway.Time time) {
+  public ClientRateLimiter(int perSecond, int burst, int maxClients, io.tokengateway.core.Time time) {
     Ticker ticker = time.ticker();
     this.perSecond = perSecond;
     this.burst = burst;
@@ -44,7 +44,7 @@ public final class ClientRateLimiter {
     if (probe.isConsumed()) {
       return 0;
     }
-    return io.tokengateway.GatewayFailure.retryAfterSeconds(probe.getNanosToWaitForRefill());
+    return io.tokengateway.core.GatewayFailure.retryAfterSeconds(probe.getNanosToWaitForRefill());
   }
 
   /** Addresses tracked now. */

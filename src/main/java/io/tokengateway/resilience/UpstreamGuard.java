@@ -1,8 +1,8 @@
 package io.tokengateway.resilience;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.tokengateway.GatewayFailure;
-import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.config.ResilienceOptions;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.upstream.Endpoint;

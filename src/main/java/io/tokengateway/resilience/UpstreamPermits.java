@@ -10,7 +10,7 @@ import io.vertx.core.Future;
 public interface UpstreamPermits {
 
   /**
-   * Completes when a call to {@code endpoint} may go; fails with a {@link io.tokengateway.GatewayFailure}: 503
+   * Completes when a call to {@code endpoint} may go; fails with a {@link io.tokengateway.core.GatewayFailure}: 503
    * when no permit comes in time, 429 while a pause another pod recorded is running.
    */
   Future<Void> acquire(Endpoint endpoint);

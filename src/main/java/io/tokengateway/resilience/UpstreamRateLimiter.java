@@ -2,8 +2,8 @@ package io.tokengateway.resilience;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
-import io.tokengateway.GatewayFailure;
-import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

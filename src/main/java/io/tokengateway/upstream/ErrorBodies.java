@@ -1,6 +1,6 @@
 package io.tokengateway.upstream;
 
-import io.tokengateway.GatewayFailure;
+import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.config.Secret;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;

@@ -17,7 +17,7 @@ import java.net.URI;
 
 /**
  * Calls SignalWire's token endpoints through one pooled HTTP client shared by every verticle. Answers come back
- * as a {@link TokenAnswer} or fail with a {@link io.tokengateway.GatewayFailure}.
+ * as a {@link TokenAnswer} or fail with a {@link io.tokengateway.core.GatewayFailure}.
  *
  * <p>A call is described with the {@link WebClient}'s request builder ({@link #request}: path, headers, Basic
  * auth) and carried out by {@link #send} as an {@link UpstreamCall} on the core client underneath, so that every

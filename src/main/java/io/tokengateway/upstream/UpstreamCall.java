@@ -1,7 +1,7 @@
 package io.tokengateway.upstream;
 
-import io.tokengateway.GatewayFailure;
-import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.GatewayFailure.Outcome;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

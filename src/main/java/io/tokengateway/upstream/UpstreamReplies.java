@@ -1,7 +1,7 @@
 package io.tokengateway.upstream;
 
-import io.tokengateway.GatewayFailure;
-import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.config.Secret;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;

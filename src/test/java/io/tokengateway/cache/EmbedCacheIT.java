@@ -5,7 +5,7 @@ import static io.tokengateway.support.GatewayHarness.ADDRESS;
 import static io.tokengateway.support.GatewayHarness.C2C;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tokengateway.Time;
+import io.tokengateway.core.Time;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.support.FakeSignalWire;
 import io.tokengateway.support.GatewayHarness;
@@ -112,7 +112,7 @@ class EmbedCacheIT {
     Map<String, Object> s = new HashMap<>(GatewayHarness.settings(null, Map.of()));
     s.put("signalwire.projectId", "");
     s.put("signalwire.apiToken", "");
-    GatewayHarness gw = GatewayHarness.start(vertx, GatewayConfig.of(s), Time.system());
+    GatewayHarness gw = GatewayHarness.start(vertx, GatewayConfig.of(s), Time.system(vertx));
     try {
       assertThat(gw.embed("c2t_7acc0e5e968706a032983cd80cdca219").statusCode()).isEqualTo(201);
       assertThat(gw.gateway.simulator().stats().embeds()).isEqualTo(1);
@@ -159,7 +159,7 @@ class EmbedCacheIT {
     s.put("signalwire.apiToken", "");
     s.put("simulator.latencyMs", 20);
     s.put("upstream.timeoutMs", 10_000); // a total deadline: the 3000 requests at once share the machine with the calls
-    GatewayHarness gw = GatewayHarness.start(vertx, GatewayConfig.of(s), Time.system());
+    GatewayHarness gw = GatewayHarness.start(vertx, GatewayConfig.of(s), Time.system(vertx));
     try {
       List<HttpResponse<Buffer>> all = gw.embedsAtOnce(3000, i -> "c2c_pageToken000" + (i % 5));
       assertThat(all).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(201));

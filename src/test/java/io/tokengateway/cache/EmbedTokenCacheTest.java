@@ -3,8 +3,8 @@ package io.tokengateway.cache;
 import static io.tokengateway.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tokengateway.GatewayFailure;
-import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.config.CacheOptions;
 import io.tokengateway.support.ManualTime;
 import io.tokengateway.support.ScriptedUpstream;

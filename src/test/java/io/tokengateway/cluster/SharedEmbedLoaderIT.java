@@ -3,7 +3,7 @@ package io.tokengateway.cluster;
 import static io.tokengateway.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tokengateway.Time;
+import io.tokengateway.core.Time;
 import io.tokengateway.cache.TokenLifetime;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.metrics.GatewayMetrics;
@@ -62,7 +62,7 @@ class SharedEmbedLoaderIT {
 
   private RedisLink link(String url, Map<String, java.util.function.Consumer<String>> channels) {
     GatewayConfig config = GatewayConfig.of(redis.settings(Map.of("redis.url", url)));
-    RedisLink l = new RedisLink(vertx, config.cluster(), Time.system().ticker(), channels, GatewayMetrics.inMemory());
+    RedisLink l = new RedisLink(vertx, config.cluster(), Time.system(vertx).ticker(), channels, GatewayMetrics.inMemory());
     await(l.start());
     return l;
   }
@@ -87,7 +87,7 @@ class SharedEmbedLoaderIT {
   private SharedEmbedLoader loader(long lockWaitMs, io.tokengateway.cache.EmbedLoader signalWire) {
     GatewayConfig config = GatewayConfig.of(Map.of());
     return new SharedEmbedLoader(link, new SharedEmbedStore(link, keys), signalWire,
-        new TokenLifetime(config.cache(), Time.system().clock()), 30, Time.system().ticker(), "this-pod", 10_000,
+        new TokenLifetime(config.cache(), Time.system(vertx).clock()), 30, Time.system(vertx).ticker(), "this-pod", 10_000,
         lockWaitMs, metrics, waiters);
   }
 

@@ -3,8 +3,8 @@ package io.tokengateway.cluster;
 import static io.tokengateway.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tokengateway.GatewayFailure;
-import io.tokengateway.Time;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.Time;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.UpstreamRateLimiter;
@@ -49,10 +49,10 @@ class SharedRateLimiterIT {
     s.put("redis.url", RedisSupport.url(relay.port()));
     GatewayConfig config = GatewayConfig.of(s);
     ClusterKeys keys = new ClusterKeys(redis.prefix);
-    link = new RedisLink(vertx, config.cluster(), Time.system().ticker(), Map.of(), GatewayMetrics.inMemory());
+    link = new RedisLink(vertx, config.cluster(), Time.system(vertx).ticker(), Map.of(), GatewayMetrics.inMemory());
     await(link.start());
     var r = config.resilience();
-    local = new UpstreamRateLimiter(vertx, 1, 1, 0, 0, Time.system().timeMeter());
+    local = new UpstreamRateLimiter(vertx, 1, 1, 0, 0, Time.system(vertx).timeMeter());
     return new SharedRateLimiter(vertx, link, keys, r, local, config.cluster().timeoutMs());
   }
 

@@ -43,7 +43,7 @@ class SiteverifyStandInIT {
     s.put("signalwire.projectId", "");
     s.put("signalwire.apiToken", "");
     s.putAll(extra);
-    gw = GatewayHarness.start(vertx, GatewayConfig.of(s), io.tokengateway.Time.system());
+    gw = GatewayHarness.start(vertx, GatewayConfig.of(s), io.tokengateway.core.Time.system(vertx));
     return gw;
   }
 

@@ -3,7 +3,7 @@ package io.tokengateway.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tokengateway.GatewayFailure;
+import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.config.GatewayConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

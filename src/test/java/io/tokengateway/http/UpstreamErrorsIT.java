@@ -280,7 +280,7 @@ class UpstreamErrorsIT {
   /** Reason phrases as SignalWire writes them. */
   static final class GatewayFailureReason {
     static String of(int status) {
-      return io.tokengateway.GatewayFailure.reason(status);
+      return io.tokengateway.core.GatewayFailure.reason(status);
     }
   }
 }

@@ -3,7 +3,7 @@ package io.tokengateway.support;
 import static io.tokengateway.support.Await.await;
 
 import io.tokengateway.Gateway;
-import io.tokengateway.Time;
+import io.tokengateway.core.Time;
 import io.tokengateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -58,7 +58,7 @@ public final class GatewayHarness {
   }
 
   public static GatewayHarness start(Vertx vertx, FakeSignalWire fake, Map<String, ?> extra) {
-    return start(vertx, GatewayConfig.of(settings(fake, extra)), Time.system());
+    return start(vertx, GatewayConfig.of(settings(fake, extra)), Time.system(vertx));
   }
 
   public static GatewayHarness start(Vertx vertx, GatewayConfig config, Time time) {

@@ -1,6 +1,6 @@
 package io.tokengateway.support;
 
-import io.tokengateway.GatewayFailure;
+import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.upstream.TokenAnswer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -30,7 +30,7 @@ class ErrorBodiesTest {
   }
 
   private static JsonObject own(int status) {
-    return new JsonObject().put("error", io.tokengateway.GatewayFailure.reason(status));
+    return new JsonObject().put("error", io.tokengateway.core.GatewayFailure.reason(status));
   }
 
   @Test

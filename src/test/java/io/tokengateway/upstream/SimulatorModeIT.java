@@ -31,7 +31,7 @@ class SimulatorModeIT {
     s.put("signalwire.projectId", "");
     s.put("signalwire.apiToken", "");
     s.putAll(extra);
-    return GatewayHarness.start(vertx, GatewayConfig.of(s), io.tokengateway.Time.system());
+    return GatewayHarness.start(vertx, GatewayConfig.of(s), io.tokengateway.core.Time.system(vertx));
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.tokengateway.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tokengateway.GatewayFailure.Outcome;
+import io.tokengateway.core.GatewayFailure.Outcome;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;

@@ -2,7 +2,7 @@ package io.tokengateway.http.connection;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.tokengateway.GatewayFailure;
+import io.tokengateway.core.GatewayFailure;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package io.tokengateway;
+package io.tokengateway.core;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.buffer.Buffer;
