@@ -1,0 +1,94 @@
+package io.tokengateway.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+
+/** What one {@link RateClient} run measured, as the one parseable RESULT line and the warnings beside it. */
+final class RateReport {
+
+  /** The client's own core busier than this: it may be adding latency of its own. */
+  static final double BUSY_CLIENT_PERCENT = 80;
+  /** The client's timer later than this at p99: requests did not leave when intended. */
+  static final double LATE_TIMER_MS = 1.0;
+
+  private final RateOptions options;
+  private final String transport;
+  private final double sentRps;
+  private final double rps;
+  private final Histogram latency;
+  private final Histogram timerLag;
+  private final long queued;
+  private final long recorded;
+  private final long errors;
+  private final long timeouts;
+  private final long unfinished;
+  private final int backlogMax;
+  private final long reconnects;
+  private final ClientUsage usage;
+
+  RateReport(RateOptions options, String transport, OpenLoop loop, ClientUsage usage) {
+    this.options = options;
+    this.transport = transport;
+    this.sentRps = (double) loop.sentInWindow / options.durationSeconds();
+    this.rps = (double) loop.completedInWindow / options.durationSeconds();
+    this.latency = loop.latency.copy();
+    this.timerLag = loop.timerLag.copy();
+    this.queued = loop.queuedInWindow;
+    this.recorded = loop.recorded;
+    this.errors = loop.errors;
+    this.timeouts = loop.timeouts;
+    this.unfinished = loop.unfinished();
+    this.backlogMax = loop.backlogMax;
+    this.reconnects = loop.reconnects;
+    this.usage = usage;
+  }
+
+  /** The client sent (nearly) the offered rate and got answers: the latencies describe that rate. */
+  boolean valid() {
+    return sentRps >= options.rate() * (1 - RateClient.TOLERANCE) && recorded > 0;
+  }
+
+  String line() {
+    return String.format(Locale.ROOT, "RESULT target_rps=%.0f sent_rps=%.1f rps=%.1f p50_ms=%.3f p90_ms=%.3f"
+            + " p99_ms=%.3f p999_ms=%.3f max_ms=%.3f errors=%d timeouts=%d unfinished=%d connections=%d"
+            + " queued=%d backlog_max=%d reconnects=%d timer_lag_p99_ms=%.3f timer_lag_max_ms=%.3f client_cpu_pct=%.1f"
+            + " loop_cpu_pct=%.1f client_gc_ms=%d client_gcs=%d transport=%s status=%s",
+        options.rate(), sentRps, rps, ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9),
+        latency.getMaxValue() / 1e6, errors, timeouts, unfinished, options.connections(), queued, backlogMax, reconnects,
+        ms(timerLag, 99), timerLag.getMaxValue() / 1e6, usage.processPercent(), usage.loopPercent(),
+        usage.gcMillis(), usage.gcCount(), transport, valid() ? "ok" : "INVALID");
+  }
+
+  List<String> warnings() {
+    List<String> w = new ArrayList<>();
+    if (!valid()) {
+      w.add(String.format(Locale.ROOT, "*** RateClient could NOT keep up: sent %.0f/s of the %.0f/s target"
+          + " (%.1f%% short, %d answered): these latencies are INVALID ***", sentRps, options.rate(),
+          100 * (1 - sentRps / options.rate()), recorded));
+    }
+    if (queued > 0) {
+      w.add((valid() ? "RateClient: " : "*** ") + queued + " requests waited for a free connection (up to "
+          + backlogMax + " at once): the server answered slower than the offered rate, or --connections="
+          + options.connections() + " is too few" + (valid() ? "" : " ***"));
+    }
+    if (ms(timerLag, 99) > LATE_TIMER_MS) {
+      w.add(String.format(Locale.ROOT, "RateClient: its timer ran late (p99 %.3f ms, max %.3f ms): part of each"
+          + " latency is the client's own", ms(timerLag, 99), timerLag.getMaxValue() / 1e6));
+    }
+    if (usage.processPercent() > BUSY_CLIENT_PERCENT) {
+      w.add(String.format(Locale.ROOT, "RateClient: used %.0f%% of its core: it may be adding latency of its own",
+          usage.processPercent()));
+    }
+    if (errors + timeouts + unfinished > 0) {
+      w.add("RateClient: " + errors + " errors (non-2xx or failed), " + timeouts + " timeouts (" + options.timeoutMs()
+          + " ms without data), " + unfinished + " unanswered at the end");
+    }
+    return w;
+  }
+
+  private static double ms(Histogram h, double percentile) {
+    return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1e6;
+  }
+}
