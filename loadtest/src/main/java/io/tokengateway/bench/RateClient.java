@@ -20,14 +20,17 @@ import java.util.concurrent.TimeUnit;
  * (one core = 100%) and timer lag, so a reader can tell whether the client was the bottleneck.
  *
  * <p>{@code --client=netty} (default) writes prepared request bytes and parses answers with Netty's decoder;
- * {@code --client=vertx} uses a Vert.x 5 {@code HttpClient} (several times the CPU per request). Both run on
- * epoll when the native transport loads (sub-millisecond timers), else on NIO, whose timers round up to a
- * millisecond (the timer lag shows it). {@code --tick-us} sets the shortest pause between two timer ticks
- * (0 = one tick per request; each request's latency still counts from its own intended time).
+ * {@code --client=vertx} uses a Vert.x 5 {@code HttpClient} (a request, stream, header map and futures per
+ * request), to cross-check. Both run on epoll when the native transport loads (sub-millisecond timers), else on
+ * NIO, whose timers round up to a millisecond. Within {@code --spin-us} (500) of the next request the event loop
+ * polls instead of sleeping: on a VM each wake-up from sleep costs tens of microseconds, which made requests
+ * leave late and in bursts; polling keeps the timer lag to microseconds but keeps the load core busy (its CPU
+ * use then says little: the timer lag is what tells whether the client kept up). {@code --spin-us=0} always
+ * sleeps on a timer.
  *
  * <pre>java -cp ... io.tokengateway.bench.RateClient --url=http://127.0.0.1:18080/api/fabric/embeds/tokens
  *     --rate=40000 [--connections=64] [--warmup=8] [--duration=15] [--body=JSON] [--content-type=...]
- *     [--timeout-ms=2000] [--tick-us=0] [--client=netty|vertx]</pre>
+ *     [--timeout-ms=2000] [--spin-us=500] [--client=netty|vertx]</pre>
  */
 public final class RateClient {
 
@@ -71,7 +74,7 @@ public final class RateClient {
 
   private static int run(Connector connector, RateOptions o, String transport) throws Exception {
     long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-    OpenLoop loop = new OpenLoop(connector, o.rate(), TimeUnit.MICROSECONDS.toNanos(o.tickMicros()),
+    OpenLoop loop = new OpenLoop(connector, o.rate(), TimeUnit.MICROSECONDS.toNanos(o.spinMicros()),
         TimeUnit.MILLISECONDS.toNanos(o.timeoutMs()), t0, TimeUnit.SECONDS.toNanos(o.warmupSeconds()),
         TimeUnit.SECONDS.toNanos(o.durationSeconds()));
     List<CompletableFuture<ClientConnection>> opened = new ArrayList<>();

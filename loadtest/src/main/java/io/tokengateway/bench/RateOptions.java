@@ -7,10 +7,10 @@ import java.util.Set;
 
 /** The rate client's command line ({@code --key=value}), validated. */
 record RateOptions(URI url, double rate, int connections, int warmupSeconds, int durationSeconds, String body,
-    String contentType, long timeoutMs, long tickMicros, String client) {
+    String contentType, long timeoutMs, long spinMicros, String client) {
 
   private static final Set<String> KEYS = Set.of("url", "rate", "connections", "warmup", "duration", "body",
-      "content-type", "timeout-ms", "tick-us", "client");
+      "content-type", "timeout-ms", "spin-us", "client");
 
   RateOptions {
     if (!"http".equals(url.getScheme()) || url.getHost() == null) {
@@ -19,9 +19,9 @@ record RateOptions(URI url, double rate, int connections, int warmupSeconds, int
     if (!(rate > 0) || rate > 10_000_000) {
       throw new IllegalArgumentException("--rate must be a positive number of requests per second, not " + rate);
     }
-    if (connections < 1 || warmupSeconds < 0 || durationSeconds < 1 || timeoutMs < 1 || tickMicros < 0) {
+    if (connections < 1 || warmupSeconds < 0 || durationSeconds < 1 || timeoutMs < 1 || spinMicros < 0) {
       throw new IllegalArgumentException("--connections >= 1, --warmup >= 0, --duration >= 1, --timeout-ms >= 1,"
-          + " --tick-us >= 0");
+          + " --spin-us >= 0");
     }
     if (!"netty".equals(client) && !"vertx".equals(client)) {
       throw new IllegalArgumentException("--client must be netty or vertx, not " + client);
@@ -48,7 +48,7 @@ record RateOptions(URI url, double rate, int connections, int warmupSeconds, int
           values.getOrDefault("body", RateClient.DEFAULT_BODY),
           values.getOrDefault("content-type", "application/json"),
           Long.parseLong(values.getOrDefault("timeout-ms", "2000")),
-          Long.parseLong(values.getOrDefault("tick-us", "0")),
+          Long.parseLong(values.getOrDefault("spin-us", "500")),
           values.getOrDefault("client", "netty"));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a number: " + e.getMessage());

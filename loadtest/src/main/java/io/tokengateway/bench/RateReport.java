@@ -8,10 +8,12 @@ import org.HdrHistogram.Histogram;
 /** What one {@link RateClient} run measured, as the one parseable RESULT line and the warnings beside it. */
 final class RateReport {
 
-  /** The client's own core busier than this: it may be adding latency of its own. */
+  /** The client's own core busier than this (when it sleeps between requests): it may be adding latency. */
   static final double BUSY_CLIENT_PERCENT = 80;
+  /** A polling loop that ran less than this share of the time shared its core with something else. */
+  static final double SHARED_CORE_PERCENT = 90;
   /** The client's timer later than this at p99: requests did not leave when intended. */
-  static final double LATE_TIMER_MS = 1.0;
+  static final double LATE_TIMER_MS = 0.1;
 
   private final RateOptions options;
   private final String transport;
@@ -77,9 +79,14 @@ final class RateReport {
       w.add(String.format(Locale.ROOT, "RateClient: its timer ran late (p99 %.3f ms, max %.3f ms): part of each"
           + " latency is the client's own", ms(timerLag, 99), timerLag.getMaxValue() / 1e6));
     }
-    if (usage.processPercent() > BUSY_CLIENT_PERCENT) {
+    if (options.spinMicros() == 0 && usage.processPercent() > BUSY_CLIENT_PERCENT) {
       w.add(String.format(Locale.ROOT, "RateClient: used %.0f%% of its core: it may be adding latency of its own",
           usage.processPercent()));
+    }
+    boolean alwaysPolling = options.spinMicros() > 0 && options.rate() > 1e6 / options.spinMicros();
+    if (alwaysPolling && usage.loopPercent() < SHARED_CORE_PERCENT) {
+      w.add(String.format(Locale.ROOT, "*** RateClient's loop, which polls without sleeping at this rate, ran only"
+          + " %.0f%% of the time: something else ran on its core, the figures are noisy ***", usage.loopPercent()));
     }
     if (errors + timeouts + unfinished > 0) {
       w.add("RateClient: " + errors + " errors (non-2xx or failed), " + timeouts + " timeouts (" + options.timeoutMs()
