@@ -48,8 +48,9 @@ public final class OtlpSink extends VerticleBase {
       bytes += body.length();
       String type = String.valueOf(req.getHeader(HttpHeaders.CONTENT_TYPE));
       if (type.startsWith("application/grpc")) {
-        req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/grpc").putTrailer("grpc-status", "0")
-            .end(EMPTY_GRPC_MESSAGE);
+        // gRPC's status travels in trailers: the message is written first, then end() sends them
+        req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/grpc").write(EMPTY_GRPC_MESSAGE);
+        req.response().putTrailer("grpc-status", "0").end();
       } else if (type.startsWith("application/json")) {
         req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end("{}");
       } else {
