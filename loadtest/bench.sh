@@ -325,7 +325,7 @@ fixed_rate() {
     print_fixed "$name" "$line"
   done
   if grep -q 'status=INVALID' "$WORK"/fixed_*.rounds; then
-    echo "*** at least one fixed-rate round is INVALID: RateClient could not send $rate requests/s (see above) ***"
+    echo "*** at least one fixed-rate round is INVALID: RateClient did not send $rate requests/s (see above) ***"
   fi
 }
 

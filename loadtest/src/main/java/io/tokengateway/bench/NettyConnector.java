@@ -17,6 +17,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -127,8 +128,12 @@ final class NettyConnector implements Connector {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       try {
+        if (msg instanceof HttpObject part && part.decoderResult().isFailure()) {
+          connection.loop.failed(connection, false); // not HTTP: the decoder discards the rest, so replace it
+          return;
+        }
         if (msg instanceof HttpResponse head) {
-          connection.status = head.decoderResult().isSuccess() ? head.status().code() : -1;
+          connection.status = head.status().code();
         }
         if (msg instanceof LastHttpContent) {
           connection.loop.answered(connection, connection.status);

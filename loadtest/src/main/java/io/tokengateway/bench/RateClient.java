@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>RESULT target_rps=.. sent_rps=.. rps=.. p50_ms=.. p99_ms=.. max_ms=.. errors=.. timeouts=.. ... status=ok</pre>
  *
- * and exits 0. When it sent less than the target rate (by more than 1%) it says so loudly, prints
- * {@code status=INVALID} and exits 3: the latencies then describe another rate. It also prints its own CPU use
+ * and exits 0. When it did not send the target rate within 1% during the window it says so loudly, prints
+ * {@code status=INVALID} and exits 3: the latencies then describe another rate (or a backlog). It also prints its own CPU use
  * (one core = 100%) and timer lag, so a reader can tell whether the client was the bottleneck.
  *
  * <p>{@code --client=netty} (default) writes prepared request bytes and parses answers with Netty's decoder;
@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 public final class RateClient {
 
   static final String DEFAULT_BODY = "{\"token\":\"c2c_7acc0e5e968706a032983cd80cdca219\"}";
-  /** Sent below the target by more than this share: the figures are invalid. */
+  /** Sent off the target by more than this share: the figures are invalid. */
   static final double TOLERANCE = 0.01;
 
   private RateClient() {

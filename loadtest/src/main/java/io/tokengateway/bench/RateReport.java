@@ -47,9 +47,12 @@ final class RateReport {
     this.usage = usage;
   }
 
-  /** The client sent (nearly) the offered rate and got answers: the latencies describe that rate. */
+  /**
+   * The client sent the offered rate (within 1%) and got answers: the latencies describe that rate. Sending
+   * more than the rate means requests queued during the warm-up left during the window.
+   */
   boolean valid() {
-    return sentRps >= options.rate() * (1 - RateClient.TOLERANCE) && recorded > 0;
+    return Math.abs(sentRps - options.rate()) <= options.rate() * RateClient.TOLERANCE && recorded > 0;
   }
 
   String line() {
@@ -66,9 +69,10 @@ final class RateReport {
   List<String> warnings() {
     List<String> w = new ArrayList<>();
     if (!valid()) {
-      w.add(String.format(Locale.ROOT, "*** RateClient could NOT keep up: sent %.0f/s of the %.0f/s target"
-          + " (%.1f%% short, %d answered): these latencies are INVALID ***", sentRps, options.rate(),
-          100 * (1 - sentRps / options.rate()), recorded));
+      w.add(String.format(Locale.ROOT, "*** RateClient could NOT keep the rate: sent %.0f/s for a %.0f/s target"
+          + " (%+.1f%%%s, %d answered): these latencies are INVALID ***", sentRps, options.rate(),
+          100 * (sentRps / options.rate() - 1), sentRps > options.rate() ? ": requests queued before the window"
+          + " left during it" : "", recorded));
     }
     if (queued > 0) {
       w.add((valid() ? "RateClient: " : "*** ") + queued + " requests waited for a free connection (up to "
