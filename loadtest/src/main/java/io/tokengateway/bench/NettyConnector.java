@@ -20,6 +20,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.URI;
@@ -100,6 +101,7 @@ final class NettyConnector implements Connector {
     private final OpenLoop loop;
     private Channel channel;
     private int status;
+    private boolean keepAlive;
 
     NettyConnection(OpenLoop loop) {
       this.loop = loop;
@@ -134,9 +136,10 @@ final class NettyConnector implements Connector {
         }
         if (msg instanceof HttpResponse head) {
           connection.status = head.status().code();
+          connection.keepAlive = HttpUtil.isKeepAlive(head);
         }
         if (msg instanceof LastHttpContent) {
-          connection.loop.answered(connection, connection.status);
+          connection.loop.answered(connection, connection.status, connection.keepAlive);
         }
       } finally {
         ReferenceCountUtil.release(msg);

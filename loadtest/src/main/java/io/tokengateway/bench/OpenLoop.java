@@ -94,8 +94,11 @@ final class OpenLoop {
     ready(connection);
   }
 
-  /** The answer to {@code connection}'s exchange has arrived whole. */
-  void answered(ClientConnection connection, int status) {
+  /**
+   * The answer to {@code connection}'s exchange has arrived whole; {@code reusable} is false when the server
+   * said {@code Connection: close}, and the connection is then replaced rather than reused.
+   */
+  void answered(ClientConnection connection, int status, boolean reusable) {
     if (!connection.busy) {
       return; // already failed by the sweep
     }
@@ -108,7 +111,9 @@ final class OpenLoop {
         errors++;
       }
     }
-    if (!connection.closed) {
+    if (!reusable) {
+      connection.close(); // its close handler opens another one
+    } else if (!connection.closed) {
       ready(connection);
     }
   }

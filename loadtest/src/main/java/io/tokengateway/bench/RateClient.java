@@ -67,12 +67,22 @@ public final class RateClient {
     if (transport.endsWith("nio")) {
       System.err.println("RateClient: epoll unavailable: NIO timers round up to 1 ms (see timer_lag)");
     }
-    int code = run(connector, o, transport);
+    int code;
+    try {
+      RateReport report = measure(connector, o, transport);
+      System.out.println(report.line());
+      report.warnings().forEach(System.err::println);
+      code = report.valid() ? 0 : 3;
+    } catch (ConnectException e) {
+      System.err.println("RateClient: " + e.getMessage());
+      code = 1;
+    }
     connector.shutdown();
     System.exit(code);
   }
 
-  private static int run(Connector connector, RateOptions o, String transport) throws Exception {
+  /** Runs the warm-up and the measured window at the offered rate, then waits for the answers still due. */
+  static RateReport measure(Connector connector, RateOptions o, String transport) throws Exception {
     long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
     OpenLoop loop = new OpenLoop(connector, o.rate(), TimeUnit.MICROSECONDS.toNanos(o.spinMicros()),
         TimeUnit.MILLISECONDS.toNanos(o.timeoutMs()), t0, TimeUnit.SECONDS.toNanos(o.warmupSeconds()),
@@ -87,9 +97,8 @@ public final class RateClient {
         connections.add(f.get(o.timeoutMs() + 5_000L, TimeUnit.MILLISECONDS));
       }
     } catch (Exception e) {
-      System.err.println("RateClient: cannot open " + o.connections() + " connections to " + o.url() + ": "
+      throw new ConnectException("cannot open " + o.connections() + " connections to " + o.url() + ": "
           + (e.getCause() != null ? e.getCause() : e));
-      return 1;
     }
     long loopThread = onLoop(connector, () -> {
       connections.forEach(loop::added);
@@ -105,14 +114,18 @@ public final class RateClient {
     while (!onLoop(connector, loop::drained) && System.nanoTime() < drainDeadline) {
       Thread.sleep(10);
     }
-    RateReport report = onLoop(connector, () -> {
+    return onLoop(connector, () -> {
       RateReport r = new RateReport(o, transport, loop, usage);
       loop.stop();
       return r;
     });
-    System.out.println(report.line());
-    report.warnings().forEach(System.err::println);
-    return report.valid() ? 0 : 3;
+  }
+
+  /** The connections could not be opened: there is nothing to measure. */
+  static final class ConnectException extends Exception {
+    ConnectException(String message) {
+      super(message);
+    }
   }
 
   private static <T> T onLoop(Connector connector, Callable<T> read) throws Exception {

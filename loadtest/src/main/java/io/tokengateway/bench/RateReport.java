@@ -55,6 +55,35 @@ final class RateReport {
     return Math.abs(sentRps - options.rate()) <= options.rate() * RateClient.TOLERANCE && recorded > 0;
   }
 
+  long recorded() {
+    return recorded;
+  }
+
+  long errors() {
+    return errors;
+  }
+
+  long timeouts() {
+    return timeouts;
+  }
+
+  long unfinished() {
+    return unfinished;
+  }
+
+  long reconnects() {
+    return reconnects;
+  }
+
+  double sentRps() {
+    return sentRps;
+  }
+
+  /** The recorded latencies, in nanoseconds from each request's intended send time. */
+  Histogram latency() {
+    return latency;
+  }
+
   String line() {
     return String.format(Locale.ROOT, "RESULT target_rps=%.0f sent_rps=%.1f rps=%.1f p50_ms=%.3f p90_ms=%.3f"
             + " p99_ms=%.3f p999_ms=%.3f max_ms=%.3f errors=%d timeouts=%d unfinished=%d connections=%d"

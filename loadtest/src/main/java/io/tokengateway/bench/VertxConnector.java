@@ -94,10 +94,11 @@ final class VertxConnector implements Connector {
     void send() {
       connection.request(request)
           .compose((HttpClientRequest req) -> req.send(body))
-          .compose((HttpClientResponse resp) -> resp.body().map(b -> resp.statusCode()))
+          .compose((HttpClientResponse resp) -> resp.body().map(b -> resp))
           .onComplete(ar -> {
             if (ar.succeeded()) {
-              loop.answered(this, ar.result());
+              loop.answered(this, ar.result().statusCode(),
+                  !"close".equalsIgnoreCase(ar.result().getHeader(HttpHeaders.CONNECTION)));
             } else {
               loop.failed(this, false);
             }
