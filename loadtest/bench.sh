@@ -73,7 +73,7 @@ declare -A LEGEND=(
   [gateway_access_errors]="GATEWAY_LOG_ACCESS=errors: access lines for errors only"
   [gateway_no_vertx_meters]="GATEWAY_MANAGEMENT_VERTX_METRICS=false: no Vert.x HTTP/JVM meters"
   [gateway_cluster]="GATEWAY_REDIS_URL=$REDIS_URL (+ a fresh GATEWAY_REDIS_KEY_PREFIX): cluster mode"
-  [gateway_tracing]="GATEWAY_TRACING_OTLP_ENDPOINT=$OTLP_ENDPOINT: tracing at the default sample ratio"
+  [gateway_tracing]="GATEWAY_TRACING_OTLP_ENDPOINT=$OTLP_ENDPOINT: tracing at the default sample ratio (the sink on CPU $LOAD_CPU)"
   [bare_vertx]="not the gateway: BareVertxServer, reads the body and answers the same bytes and headers"
   [nginx_proxy_cache_logging]="not the gateway: nginx proxy_cache, default access_log on (combined, to a file)"
   [nginx_proxy_cache]="not the gateway: nginx proxy_cache, access_log off"
@@ -416,9 +416,7 @@ echo "runs:     $ROUNDS rounds; each row warmed up ${WARMUP}s, then measured ${S
 if [[ -n "$INHERITED" ]]; then echo "dropped:  inherited $INHERITED(each row sets exactly its own)"; fi
 echo "rows (each against gateway_defaults):"
 for row in $ROWS; do printf '  %-26s %s\n' "$row" "${LEGEND[$row]}"; done
-if [[ -z "${ROW_ENV[gateway_defaults]}" ]]; then
-  echo "  every gateway row also: ${GATEWAY_BASE_ENV[*]}"
-fi
+if [[ " $ROWS" == *" gateway_"* ]]; then echo "  every gateway row also: ${GATEWAY_BASE_ENV[*]}"; fi
 
 start_bg simulator "$WORK/simulator.log" taskset -c "$SERVER_CPU" env JAVA_TOOL_OPTIONS="$SERVER_JVM_OPTS" \
   java -jar "$JAR" simulator --port "$SIM_PORT" --instances 1
