@@ -28,6 +28,7 @@ final class RateReport {
   private final long unfinished;
   private final int backlogMax;
   private final long reconnects;
+  private final long warmupDropped;
   private final ClientUsage usage;
 
   RateReport(RateOptions options, String transport, OpenLoop loop, ClientUsage usage) {
@@ -44,6 +45,7 @@ final class RateReport {
     this.unfinished = loop.unfinished();
     this.backlogMax = loop.backlogMax;
     this.reconnects = loop.reconnects;
+    this.warmupDropped = loop.warmupDropped;
     this.usage = usage;
   }
 
@@ -75,6 +77,10 @@ final class RateReport {
     return reconnects;
   }
 
+  long warmupDropped() {
+    return warmupDropped;
+  }
+
   double sentRps() {
     return sentRps;
   }
@@ -87,10 +93,10 @@ final class RateReport {
   String line() {
     return String.format(Locale.ROOT, "RESULT target_rps=%.0f sent_rps=%.1f rps=%.1f p50_ms=%.3f p90_ms=%.3f"
             + " p99_ms=%.3f p999_ms=%.3f max_ms=%.3f errors=%d timeouts=%d unfinished=%d connections=%d"
-            + " queued=%d backlog_max=%d reconnects=%d timer_lag_p99_ms=%.3f timer_lag_max_ms=%.3f client_cpu_pct=%.1f"
+            + " queued=%d backlog_max=%d warmup_dropped=%d reconnects=%d timer_lag_p99_ms=%.3f timer_lag_max_ms=%.3f client_cpu_pct=%.1f"
             + " loop_cpu_pct=%.1f client_gc_ms=%d client_gcs=%d transport=%s status=%s",
         options.rate(), sentRps, rps, ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9),
-        latency.getMaxValue() / 1e6, errors, timeouts, unfinished, options.connections(), queued, backlogMax, reconnects,
+        latency.getMaxValue() / 1e6, errors, timeouts, unfinished, options.connections(), queued, backlogMax, warmupDropped, reconnects,
         ms(timerLag, 99), timerLag.getMaxValue() / 1e6, usage.processPercent(), usage.loopPercent(),
         usage.gcMillis(), usage.gcCount(), transport, valid() ? "ok" : "INVALID");
   }
@@ -102,6 +108,10 @@ final class RateReport {
           + " (%+.1f%%%s, %d answered): these latencies are INVALID ***", sentRps, options.rate(),
           100 * (sentRps / options.rate() - 1), sentRps > options.rate() ? ": requests queued before the window"
           + " left during it" : "", recorded));
+    }
+    if (warmupDropped > 0) {
+      w.add("RateClient: " + warmupDropped + " warm-up requests were still waiting for a connection when the window"
+          + " opened (the server was not warm at this rate yet): dropped; a longer --warmup avoids it");
     }
     if (queued > 0) {
       w.add((valid() ? "RateClient: " : "*** ") + queued + " requests waited for a free connection (up to "

@@ -109,6 +109,20 @@ class RateClientTest {
     assertThat(r.warnings()).anyMatch(w -> w.contains("could NOT keep the rate") && w.contains("INVALID"));
   }
 
+  /**
+   * A server that answers nothing during the warm-up: the requests queued behind its busy connections are
+   * dropped when the window opens instead of leaving during it, so the window is sent at the rate.
+   */
+  @Test
+  void aWarmUpBacklogDoesNotSpillIntoTheWindow() throws Exception {
+    long warmUpEnds = System.nanoTime() + 1_200 * MS; // t0 is 200 ms from now, the warm-up 1 s
+    behaviour = (req, at) -> vertx.setTimer(Math.max(1, (warmUpEnds - at) / MS), id -> answer(req));
+    RateReport r = measure("netty", 500, 4, 1, 2);
+    assertThat(r.warmupDropped()).as("about 500 intended in the warm-up, 4 in flight").isGreaterThan(400);
+    assertThat(r.sentRps()).isLessThanOrEqualTo(500 * 1.01);
+    assertThat(r.recorded() + r.errors() + r.timeouts() + r.unfinished()).isEqualTo(1000);
+  }
+
   /** Error answers are counted as errors, never recorded as latencies; with no answer recorded the run is invalid. */
   @Test
   void errorAnswersAreCountedNotRecorded() throws Exception {
