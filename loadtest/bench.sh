@@ -1,12 +1,45 @@
 #!/usr/bin/env bash
-# Measures the gateway's cached embed path against a bare Vert.x 5 server answering the same bytes, and nginx
-# with proxy_cache in front of the same upstream. Each server runs pinned to CPU 1, wrk to CPU 0.
-#   loadtest/bench.sh [seconds] [connections]       (defaults: 15 s, 64 connections)
-#   ROUNDS=3 WARMUP=8 (defaults): the servers take turns ROUNDS times, each warmed up WARMUP s before it is measured
-#   GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT: loopback ports (18080 18090 19000 18100 18200)
-# Prints every round's requests/s, p50 and p99, then each server's median round, and the ratios.
+# The gateway's cached embed path against a bare Vert.x 5 server answering the same bytes and nginx proxy_cache
+# in front of the same upstream. Every server runs pinned to SERVER_CPU with one event loop (one nginx worker);
+# the load (wrk, RateClient) runs pinned to LOAD_CPU.
+#
+#   loadtest/bench.sh [seconds] [connections]        (defaults: 15 s measured, 64 connections)
+#
+# Rows, measured with wrk (closed loop, saturating): the first is the gateway as shipped, every other one changes
+# exactly what its name says (a legend line per row is printed at the start):
+#   gateway_defaults           the shipped defaults: INFO access log, written to a file as stdout would be; Vert.x meters on
+#   gateway_log_warn           GATEWAY_LOG_LEVEL=WARN (no access lines)
+#   gateway_access_errors      GATEWAY_LOG_ACCESS=errors (skipped when the jar does not know the setting)
+#   gateway_no_vertx_meters    GATEWAY_MANAGEMENT_VERTX_METRICS=false
+#   gateway_cluster            GATEWAY_REDIS_URL=$REDIS_URL with a fresh key prefix (skipped when no Redis answers)
+#   gateway_tracing            GATEWAY_TRACING_OTLP_ENDPOINT=a local OTLP sink (OtlpSink), default sample ratio
+#                              (skipped when the jar does not know the setting)
+#   bare_vertx                 BareVertxServer: reads the body, answers the gateway's bytes and headers, nothing else
+#   nginx_proxy_cache_logging  nginx proxy_cache keyed on the body (bench/nginx.conf), its default access_log on
+#   nginx_proxy_cache          the same, access_log off
+# Every gateway row also has what the bench needs: one event loop (GATEWAY_HTTP_INSTANCES=1, as the others), the
+# per-client limit lifted (all load comes from 127.0.0.1), the simulator as SignalWire, its ports, no drain.
+# The rows take turns ROUNDS times; each row's median round is reported.
+# Then: latency at a fixed offered rate (FIXED_RATE, default half the bare server's median requests/s) for
+# gateway_defaults and bare_vertx with RateClient (open loop, each latency from its intended send time), the
+# miss path's added latency (cache off, against the simulator directly), and the ratios.
+#
+# Settings (environment), with their defaults:
+#   ROUNDS=3 WARMUP=8 (seconds before each measurement)  SERVER_CPU=1 LOAD_CPU=0
+#   GW_PORT=18080 MGMT_PORT=18090 SIM_PORT=19000 BARE_PORT=18100 NGINX_PORT=18200 OTLP_PORT=18300
+#   FIXED_RATE (requests/s)  RATE_CONNS=connections  RATE_CLIENT=netty|vertx  RATE_SPIN_US=500  MISS_CONNS=4
+#   REDIS_URL=redis://127.0.0.1:6379/0  OTLP_ENDPOINT=http://127.0.0.1:$OTLP_PORT
+#   SERVER_JVM_OPTS (a pod's heap and collector, below)  CLIENT_JVM_OPTS (RateClient's)
+#   ROWS="gateway_defaults bare_vertx ..." (a subset, in that order)  REBUILD=1 (rebuild the gateway jar)
+# Inherited GATEWAY_* and SIGNALWIRE_* variables are dropped: each row sets exactly its own.
+# Each row's wrk output and the head of each server's log stay in loadtest/target/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+KNOBS="ROUNDS WARMUP SERVER_CPU LOAD_CPU GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT FIXED_RATE
+  RATE_CONNS RATE_CLIENT RATE_SPIN_US MISS_CONNS REDIS_URL OTLP_ENDPOINT SERVER_JVM_OPTS CLIENT_JVM_OPTS ROWS REBUILD"
+COMMAND="$(for v in $KNOBS; do if [[ -n "${!v+x}" ]]; then printf '%s=%q ' "$v" "${!v}"; fi; done; printf '%q ' "$0" "$@")"
+
 SECONDS_RUN="${1:-15}"
 CONNS="${2:-64}"
 ROUNDS="${ROUNDS:-3}"
@@ -14,134 +47,405 @@ WARMUP="${WARMUP:-8}"
 SERVER_CPU="${SERVER_CPU:-1}"
 LOAD_CPU="${LOAD_CPU:-0}"
 GW_PORT="${GW_PORT:-18080}"; MGMT_PORT="${MGMT_PORT:-18090}"; SIM_PORT="${SIM_PORT:-19000}"
-BARE_PORT="${BARE_PORT:-18100}"; NGINX_PORT="${NGINX_PORT:-18200}"
-WORK=loadtest/target/bench
-mkdir -p "$WORK"
-
-command -v wrk > /dev/null && command -v nginx > /dev/null || {
-  echo "installing wrk and nginx-light (Debian packages)"; apt-get update -qq && apt-get install -y -qq wrk nginx-light > /dev/null; }
-[[ -f target/token-gateway.jar ]] || mvn -B -q package -DskipTests
-mvn -B -q -f loadtest/pom.xml compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=compile
-BARE_CP="loadtest/target/classes:$(cat loadtest/target/cp.txt)"
-
+BARE_PORT="${BARE_PORT:-18100}"; NGINX_PORT="${NGINX_PORT:-18200}"; OTLP_PORT="${OTLP_PORT:-18300}"
+RATE_CONNS="${RATE_CONNS:-$CONNS}"
+RATE_CLIENT="${RATE_CLIENT:-netty}"
+RATE_SPIN_US="${RATE_SPIN_US:-500}"
+MISS_CONNS="${MISS_CONNS:-4}"
+REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+OTLP_ENDPOINT="${OTLP_ENDPOINT:-http://127.0.0.1:$OTLP_PORT}"
 # Every JVM server gets the heap the k8s manifests give a pod (512 MiB limit x MaxRAMPercentage=75) and the
 # collector the JVM picks in such a container: the machine's default heap (a quarter of its RAM) makes young
 # collections rare but long, and they alone put p99 above 5 ms.
-export JAVA_TOOL_OPTIONS="${SERVER_JVM_OPTS:--Xmx384m -XX:+UseSerialGC}"
-
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-wait_for() { for _ in $(seq 1 100); do curl -fs -o /dev/null -X "${2:-GET}" -H 'Content-Type: application/json' -d "${3:-}" "$1" && return 0; sleep 0.2; done; echo "no answer from $1"; return 1; }
+SERVER_JVM_OPTS="${SERVER_JVM_OPTS:--Xmx384m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
+CLIENT_JVM_OPTS="${CLIENT_JVM_OPTS:--Xms512m -Xmx512m -XX:+UseSerialGC}"
+ALL_ROWS="gateway_defaults gateway_log_warn gateway_access_errors gateway_no_vertx_meters gateway_cluster
+  gateway_tracing bare_vertx nginx_proxy_cache_logging nginx_proxy_cache"
+ROWS="$(echo ${ROWS:-$ALL_ROWS})"
+JAR=target/token-gateway.jar
+WORK=loadtest/target/bench
+EMBED=/api/fabric/embeds/tokens
 TOKEN='{"token":"c2c_7acc0e5e968706a032983cd80cdca219"}'
 
-run_wrk() { # name url -> prints "name rps p50 p99" and appends it to $WORK/name.rounds
-  local out
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${WARMUP}s" -s loadtest/bench/post.lua "$2" > /dev/null   # warm-up
-  out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${SECONDS_RUN}s" --latency -s loadtest/bench/post.lua "$2")
-  echo "$out" > "$WORK/$1.txt"
-  local rps p50 p99
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  printf '%-28s %12s %10s %10s\n' "$1" "$rps" "$p50" "$p99"
-  echo "$rps $p50 $p99" >> "$WORK/$1.rounds"
+declare -A LEGEND=(
+  [gateway_defaults]="the gateway as shipped: INFO access log to a file (stdout redirected), Vert.x meters on"
+  [gateway_log_warn]="GATEWAY_LOG_LEVEL=WARN: no INFO access lines"
+  [gateway_access_errors]="GATEWAY_LOG_ACCESS=errors: access lines for errors only"
+  [gateway_no_vertx_meters]="GATEWAY_MANAGEMENT_VERTX_METRICS=false: no Vert.x HTTP/JVM meters"
+  [gateway_cluster]="GATEWAY_REDIS_URL=$REDIS_URL (+ a fresh GATEWAY_REDIS_KEY_PREFIX, GATEWAY_CLUSTER_EXPECTED_REPLICAS=1): cluster mode"
+  [gateway_tracing]="GATEWAY_TRACING_OTLP_ENDPOINT=$OTLP_ENDPOINT: tracing at the default sample ratio (the sink on CPU $LOAD_CPU)"
+  [bare_vertx]="not the gateway: BareVertxServer, reads the body and answers the same bytes and headers"
+  [nginx_proxy_cache_logging]="not the gateway: nginx proxy_cache, default access_log on (combined, to a file)"
+  [nginx_proxy_cache]="not the gateway: nginx proxy_cache, access_log off"
+)
+# The extra variables of each gateway row, on top of GATEWAY_BASE_ENV.
+declare -A ROW_ENV=(
+  [gateway_defaults]=""
+  [gateway_log_warn]="GATEWAY_LOG_LEVEL=WARN"
+  [gateway_access_errors]="GATEWAY_LOG_ACCESS=errors"
+  [gateway_no_vertx_meters]="GATEWAY_MANAGEMENT_VERTX_METRICS=false"
+  [gateway_cluster]="GATEWAY_REDIS_URL=$REDIS_URL GATEWAY_REDIS_KEY_PREFIX=tg-bench-$$: GATEWAY_CLUSTER_EXPECTED_REPLICAS=1"
+  [gateway_tracing]="GATEWAY_TRACING_OTLP_ENDPOINT=$OTLP_ENDPOINT"
+)
+# Rows for settings that other branches bring: skipped, not failed, when the jar refuses or ignores them.
+OPTIONAL_ROWS=" gateway_access_errors gateway_tracing "
+GATEWAY_BASE_ENV=(SIGNALWIRE_BASE_URL="http://127.0.0.1:$SIM_PORT" SIGNALWIRE_PROJECT_ID=sim-project
+  SIGNALWIRE_API_TOKEN=sim-api-token GATEWAY_PORT="$GW_PORT" GATEWAY_MANAGEMENT_PORT="$MGMT_PORT"
+  GATEWAY_HTTP_INSTANCES=1 GATEWAY_CLIENT_RATE_LIMIT_PER_SECOND=1000000 GATEWAY_CLIENT_RATE_LIMIT_BURST=1000000
+  GATEWAY_SHUTDOWN_DRAIN_SECONDS=0)
+declare -A SKIPPED=() RPS=() P50=() P99=() FIXED=()
+
+die() { echo "bench.sh: $*" >&2; exit 1; }
+has_row() { [[ " $ROWS " == *" $1 "* ]]; }
+
+# --- processes: every one started here is stopped on exit, however the script ends -----------------------------
+declare -A RUNNING=()
+start_bg() { # name log command... -> STARTED_PID; stdout and stderr go to log
+  local name=$1 log=$2; shift 2
+  "$@" > "$log" 2>&1 &
+  STARTED_PID=$!
+  RUNNING[$STARTED_PID]=$name
 }
-
-median() { # name -> prints the median round's line, sets RPS_name
-  local line; line=$(sort -n "$WORK/$1.rounds" | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')
-  printf '%-28s %12s %10s %10s\n' "$1" $line
-  eval "RPS_$1=${line%% *}"
+alive() { [[ -r /proc/$1/stat ]] && [[ "$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f1)" =~ ^[^Z] ]]; }
+stop_pid() { # pid: SIGTERM, then SIGKILL after 10 s
+  local pid=$1
+  [[ -n "${RUNNING[$pid]:-}" ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.2; done
+  if alive "$pid"; then echo "bench.sh: ${RUNNING[$pid]} ($pid) ignored SIGTERM: killed" >&2; kill -KILL "$pid" 2>/dev/null || true; fi
+  wait "$pid" 2>/dev/null || true
+  unset "RUNNING[$pid]"
 }
-rm -f "$WORK"/*.rounds
-
-taskset -c "$SERVER_CPU" java -jar target/token-gateway.jar simulator --port "$SIM_PORT" --instances 1 > "$WORK/simulator.log" 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$SIM_PORT/simulator/stats"
-
-echo "server on CPU $SERVER_CPU, wrk on CPU $LOAD_CPU, $CONNS connections, ${SECONDS_RUN}s, JVM: $JAVA_TOOL_OPTIONS"
-printf '%-28s %12s %10s %10s\n' "server" "requests/s" "p50" "p99"
-
-# 1) the gateway's cached embed path (one event loop: the same core budget as the others), with its defaults
-#    and with Vert.x's own per-request HTTP meters off (management.vertxMetrics=false)
-run_gateway() { # name vertxMetrics [extra VAR=value...]
-  taskset -c "$SERVER_CPU" env "${@:3}" SIGNALWIRE_BASE_URL="http://127.0.0.1:$SIM_PORT" SIGNALWIRE_PROJECT_ID=sim-project \
-    SIGNALWIRE_API_TOKEN=sim-api-token GATEWAY_PORT="$GW_PORT" GATEWAY_MANAGEMENT_PORT="$MGMT_PORT" \
-    GATEWAY_HTTP_INSTANCES=1 GATEWAY_CLIENT_RATE_LIMIT_PER_SECOND=1000000 GATEWAY_CLIENT_RATE_LIMIT_BURST=1000000 \
-    GATEWAY_MANAGEMENT_VERTX_METRICS="$2" GATEWAY_LOG_LEVEL="${GATEWAY_LOG_LEVEL:-WARN}" \
-    GATEWAY_SHUTDOWN_DRAIN_SECONDS=0 java -jar target/token-gateway.jar > "$WORK/$1.log" 2>&1 &
-  local pid=$!; pids+=($pid)
-  wait_for "http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens" POST "$TOKEN"
-  SIZE=$(curl -fs -X POST -H 'Content-Type: application/json' -d "$TOKEN" "http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens" | wc -c)
-  run_wrk "$1" "http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens"
-  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+cleanup() { for pid in "${!RUNNING[@]}"; do stop_pid "$pid"; done; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+wait_ready() { # pid url [method body]: 0 once url answers 2xx; 1 when pid died or after 30 s
+  local pid=$1 url=$2 method=${3:-GET} body=${4:-}
+  for _ in $(seq 1 150); do
+    alive "$pid" || return 1
+    curl -fs --max-time 2 -o /dev/null -X "$method" -H 'Content-Type: application/json' ${body:+-d "$body"} "$url" \
+      && return 0
+    sleep 0.2
+  done
+  return 1
 }
-one_round() {
-  run_gateway gateway_cached true
-  run_gateway gateway_no_vertx_meters false
-  # the same in cluster mode on the local Redis: a local hit must not touch Redis, so it should match the first row
-  REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
-  if redis-cli -u "$REDIS_URL" ping > /dev/null 2>&1; then
-    run_gateway gateway_cluster true GATEWAY_REDIS_URL="$REDIS_URL" GATEWAY_REDIS_KEY_PREFIX="tg-bench-$$:" \
-      GATEWAY_CLUSTER_EXPECTED_REPLICAS=1
-    redis-cli -u "$REDIS_URL" --scan --pattern "tg-bench-$$:*" | xargs -r redis-cli -u "$REDIS_URL" del > /dev/null
-  else
-    echo "no Redis answers at $REDIS_URL: the cluster-mode row is skipped"
+port_busy() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
+
+# --- measuring ---------------------------------------------------------------------------------------------------
+to_ms() { # a wrk duration (512.00us, 1.20ms, 2.00s, 1.00m) in ms
+  awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v } else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+    else { sub(/s$/, "", v); printf "%.3f", v * 1000 } }'
+}
+ROW_FORMAT='%-26s %12s %9s %9s %7s %8s\n'
+run_wrk() { # name url [connections] -> prints the round's line, appends "rps p50 p99 errors" to name.rounds; sets REQUESTS
+  local name=$1 url=$2 conns=${3:-$CONNS} warm="" out rps p50 p99 errors
+  if [[ "$WARMUP" -gt 0 ]]; then
+    warm=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${WARMUP}s" -s loadtest/bench/post.lua "$url")
   fi
-
-  # 2) the bare Vert.x 5 server answering the same number of bytes
-  taskset -c "$SERVER_CPU" java -cp "$BARE_CP" io.tokengateway.bench.BareVertxServer "$BARE_PORT" 1 "$SIZE" > "$WORK/bare.log" 2>&1 &
-  BARE_PID=$!; pids+=($BARE_PID)
-  wait_for "http://127.0.0.1:$BARE_PORT/" POST "$TOKEN"
-  run_wrk bare_vertx "http://127.0.0.1:$BARE_PORT/api/fabric/embeds/tokens"
-  kill -TERM "$BARE_PID"; wait "$BARE_PID" 2>/dev/null || true
-
-  # 3) nginx proxy_cache keyed on the body, in front of the same upstream
-  NGINX_DIR="$(pwd)/$WORK/nginx"; rm -rf "$NGINX_DIR"; mkdir -p "$NGINX_DIR"
-  sed -e "s#__DIR__#$NGINX_DIR#g" -e "s#__PORT__#$NGINX_PORT#g" -e "s#__UPSTREAM__#127.0.0.1:$SIM_PORT#g" \
-    loadtest/bench/nginx.conf > "$NGINX_DIR/nginx.conf"
-  taskset -c "$SERVER_CPU" nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" &
-  NGINX_PID=$!; pids+=($NGINX_PID)
-  wait_for "http://127.0.0.1:$NGINX_PORT/api/fabric/embeds/tokens" POST "$TOKEN"
-  run_wrk nginx_proxy_cache "http://127.0.0.1:$NGINX_PORT/api/fabric/embeds/tokens"
-  kill -TERM "$NGINX_PID" 2>/dev/null || true; wait "$NGINX_PID" 2>/dev/null || true
+  out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${SECONDS_RUN}s" --latency -s loadtest/bench/post.lua "$url")
+  echo "$out" > "$WORK/$name.txt"
+  rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<< "$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<< "$out")")
+  errors=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<< "$out")
+  REQUESTS=$(awk '/requests in/ {n += $1} END {print n + 0}' <<< "$warm
+$out")
+  echo "$rps $p50 $p99 $errors" >> "$WORK/$name.rounds"
+  LAST_LINE="$rps $p50 $p99 $errors"
 }
+print_row() { # name "rps p50 p99 errors" [log lines per request]
+  local f; read -r -a f <<< "$2"
+  printf "$ROW_FORMAT" "$1" "${f[0]}" "${f[1]}" "${f[2]}" "${f[3]}" "${3:--}"
+}
+log_share() { # name file -> lines of file naming the embed path per request sent, appended to name.loglines;
+  # the file is then cut to its first 200 lines (an INFO access log of a row runs to hundreds of MB)
+  local lines; lines=$(grep -c -F "$EMBED" "$2" 2> /dev/null || true)
+  LOG_SHARE=$(awk -v l="${lines:-0}" -v r="$REQUESTS" 'BEGIN {printf "%.2f", (r > 0 ? l / r : 0)}')
+  echo "$LOG_SHARE" >> "$WORK/$1.loglines"
+  trim_log "$2"
+}
+trim_log() { # file: keeps its first 200 lines
+  if [[ -f "$1" ]]; then local head; head=$(head -n 200 "$1"); printf '%s\n' "$head" > "$1"; fi
+}
+
+# --- the servers -------------------------------------------------------------------------------------------------
+start_gateway() { # name [VAR=value...] -> GATEWAY_PID; returns 1 with REFUSAL when it did not start or ignored one
+  local name=$1 v; shift
+  local log="$WORK/$name.log"
+  start_bg "$name" "$log" taskset -c "$SERVER_CPU" env JAVA_TOOL_OPTIONS="$SERVER_JVM_OPTS" "${GATEWAY_BASE_ENV[@]}" "$@" \
+    java -jar "$JAR"
+  GATEWAY_PID=$STARTED_PID
+  if ! wait_ready "$GATEWAY_PID" "http://127.0.0.1:$GW_PORT$EMBED" POST "$TOKEN"; then
+    REFUSAL="it did not start: $(grep -v '^Picked up' "$log" | head -n 3 | tr '\n' ' ')"
+    stop_pid "$GATEWAY_PID"
+    return 1
+  fi
+  for v in "${GATEWAY_BASE_ENV[@]}" "$@"; do
+    if grep -q -i -E "unknown.*${v%%=*}|${v%%=*}.*unknown" "$log"; then
+      REFUSAL="it ignored ${v%%=*} as unknown"
+      stop_pid "$GATEWAY_PID"
+      return 1
+    fi
+  done
+  SIZE=$(curl -fs -X POST -H 'Content-Type: application/json' -d "$TOKEN" "http://127.0.0.1:$GW_PORT$EMBED" | wc -c)
+}
+start_required_gateway() { # name [VAR=value...]
+  local name=$1
+  start_gateway "$@" || { tail -n 20 "$WORK/$name.log" >&2; die "$name: the gateway failed ($REFUSAL); log: $WORK/$name.log"; }
+}
+measure_gateway() { # name
+  local name=$1 extra=() exports_before=0
+  read -r -a extra <<< "${ROW_ENV[$name]}"
+  if ! start_gateway "$name" "${extra[@]}"; then
+    if [[ "$OPTIONAL_ROWS" == *" $name "* ]]; then
+      SKIPPED[$name]="the gateway refused ${ROW_ENV[$name]} ($REFUSAL)"
+      echo "$name: skipped: ${SKIPPED[$name]}"
+      return 0
+    fi
+    tail -n 20 "$WORK/$name.log" >&2
+    die "$name: the gateway failed ($REFUSAL); log: $WORK/$name.log"
+  fi
+  if [[ $name == gateway_tracing ]]; then exports_before=$(otlp_exports); fi
+  run_wrk "$name" "http://127.0.0.1:$GW_PORT$EMBED"
+  stop_pid "$GATEWAY_PID"
+  log_share "$name" "$WORK/$name.log"
+  print_row "$name" "$LAST_LINE" "$LOG_SHARE"
+  if [[ $name == gateway_tracing && -n "${OTLP_SINK:-}" ]]; then
+    local exports=$(( $(otlp_exports) - exports_before ))
+    if [[ $exports -gt 0 ]]; then
+      echo "  (the OTLP sink received $exports exports during the row)"
+    else
+      echo "  *** the OTLP sink received NO export during the row: was anything traced? ***"
+    fi
+  fi
+  if [[ $name == gateway_cluster ]]; then
+    redis-cli -u "$REDIS_URL" --scan --pattern "tg-bench-$$:*" | xargs -r redis-cli -u "$REDIS_URL" del > /dev/null
+  fi
+}
+start_bare() {
+  start_bg bare_vertx "$WORK/bare_vertx.log" taskset -c "$SERVER_CPU" env JAVA_TOOL_OPTIONS="$SERVER_JVM_OPTS" \
+    java -cp "$LOAD_CP" io.tokengateway.bench.BareVertxServer "$BARE_PORT" 1 "$SIZE"
+  BARE_PID=$STARTED_PID
+  wait_ready "$BARE_PID" "http://127.0.0.1:$BARE_PORT$EMBED" POST "$TOKEN" \
+    || { cat "$WORK/bare_vertx.log" >&2; die "the bare Vert.x server did not start; log: $WORK/bare_vertx.log"; }
+}
+measure_bare() {
+  start_bare
+  run_wrk bare_vertx "http://127.0.0.1:$BARE_PORT$EMBED"
+  stop_pid "$BARE_PID"
+  print_row bare_vertx "$LAST_LINE"
+}
+measure_nginx() { # name: nginx_proxy_cache_logging (access_log on, combined, to a file) or nginx_proxy_cache (off)
+  local name=$1 dir access=off
+  dir="$(pwd)/$WORK/nginx"
+  rm -rf "$dir"; mkdir -p "$dir"
+  if [[ $name == nginx_proxy_cache_logging ]]; then access="$dir/access.log combined"; fi
+  sed -e "s#__ACCESS_LOG__#$access#g" -e "s#__DIR__#$dir#g" -e "s#__PORT__#$NGINX_PORT#g" \
+    -e "s#__UPSTREAM__#127.0.0.1:$SIM_PORT#g" loadtest/bench/nginx.conf > "$dir/nginx.conf"
+  start_bg "$name" "$WORK/$name.log" taskset -c "$SERVER_CPU" nginx -p "$dir" -c "$dir/nginx.conf"
+  local pid=$STARTED_PID
+  wait_ready "$pid" "http://127.0.0.1:$NGINX_PORT$EMBED" POST "$TOKEN" \
+    || { cat "$WORK/$name.log" "$dir/error.log" >&2 || true; die "$name: nginx did not start"; }
+  run_wrk "$name" "http://127.0.0.1:$NGINX_PORT$EMBED"
+  stop_pid "$pid"
+  if [[ $name == nginx_proxy_cache_logging ]]; then
+    log_share "$name" "$dir/access.log"
+    print_row "$name" "$LAST_LINE" "$LOG_SHARE"
+  else
+    print_row "$name" "$LAST_LINE"
+  fi
+}
+measure_row() { # name
+  local name=$1
+  if [[ -n "${SKIPPED[$name]:-}" ]]; then return 0; fi
+  case $name in
+    gateway_*) measure_gateway "$name" ;;
+    bare_vertx) measure_bare ;;
+    nginx_*) measure_nginx "$name" ;;
+  esac
+}
+median_row() { # name -> prints the median round (by requests/s), sets RPS P50 P99
+  local line; line=$(sort -n "$WORK/$1.rounds" | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}')
+  local share="-"
+  if [[ -f "$WORK/$1.loglines" ]]; then share=$(sort -n "$WORK/$1.loglines" | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}'); fi
+  print_row "$1" "$line" "$share"
+  read -r RPS[$1] P50[$1] P99[$1] _ <<< "$line"
+}
+otlp_exports() { curl -fs --max-time 2 "http://127.0.0.1:$OTLP_PORT/stats" 2> /dev/null | sed -n 's/.*"exports":\([0-9]*\).*/\1/p' || echo 0; }
+
+# --- fixed offered rate ------------------------------------------------------------------------------------------
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
+run_rate() { # name url rate -> appends RateClient's RESULT line to fixed_name.rounds and prints its summary
+  local name=$1 out rc=0 opts=()
+  read -r -a opts <<< "$CLIENT_JVM_OPTS"
+  out=$(taskset -c "$LOAD_CPU" java "${opts[@]}" -cp "$LOAD_CP" io.tokengateway.bench.RateClient --url="$2" --rate="$3" \
+      --connections="$RATE_CONNS" --warmup="$WARMUP" --duration="$SECONDS_RUN" --spin-us="$RATE_SPIN_US" \
+      --client="$RATE_CLIENT" 2> "$WORK/fixed_$name.err") || rc=$?
+  [[ $rc == 0 || $rc == 3 ]] || die "RateClient failed (exit $rc) against $name: $(cat "$WORK/fixed_$name.err")"
+  echo "$out" >> "$WORK/fixed_$name.rounds"
+  print_fixed "$name" "$out"
+  grep -v '^Picked up' "$WORK/fixed_$name.err" | sed 's/^/    /' || true
+}
+FIXED_FORMAT='%-26s %10s %9s %9s %9s %7s %9s %6s  %s\n'
+print_fixed() { # name RESULT-line
+  printf "$FIXED_FORMAT" "$1" "$(field "$2" sent_rps)" "$(field "$2" p50_ms)" "$(field "$2" p99_ms)" "$(field "$2" max_ms)" \
+    "$(( $(field "$2" errors) + $(field "$2" timeouts) + $(field "$2" unfinished) ))" "$(field "$2" timer_lag_p99_ms)" \
+    "$(field "$2" loop_cpu_pct | cut -d. -f1)%" "$(field "$2" status)"
+}
+fixed_rate() {
+  local rate=${FIXED_RATE:-} round
+  if [[ -z $rate ]]; then
+    [[ -n "${RPS[bare_vertx]:-}" ]] || { echo "fixed rate: skipped (no bare_vertx row to halve and no FIXED_RATE)"; return 0; }
+    rate=$(awk -v r="${RPS[bare_vertx]}" 'BEGIN {printf "%d", r / 2}')
+  fi
+  FIXED_RATE_USED=$rate
+  echo
+  echo "fixed offered rate: $rate requests/s ($([[ -n ${FIXED_RATE:-} ]] && echo FIXED_RATE || echo "half the bare server's median")),"\
+    "$RATE_CONNS connections, RateClient --client=$RATE_CLIENT; latency from each request's intended send time"
+  rm -f "$WORK"/fixed_*.rounds
+  echo "errors: non-2xx, failed, timed out or unanswered; lag_ms: how late RateClient sent at p99 (its own lateness);"\
+    "cpu: its event loop's share of its core (near 100% when it polls)"
+  printf "$FIXED_FORMAT" row sent/s p50_ms p99_ms max_ms errors lag_ms cpu status
+  for round in $(seq 1 "$ROUNDS"); do
+    start_required_gateway fixed_gateway_defaults
+    run_rate gateway_defaults "http://127.0.0.1:$GW_PORT$EMBED" "$rate"
+    stop_pid "$GATEWAY_PID"
+    trim_log "$WORK/fixed_gateway_defaults.log"
+    start_bare
+    run_rate bare_vertx "http://127.0.0.1:$BARE_PORT$EMBED" "$rate"
+    stop_pid "$BARE_PID"
+  done
+  echo "median of $ROUNDS rounds (by p99):"
+  local name line
+  for name in gateway_defaults bare_vertx; do
+    line=$(while read -r l; do echo "$(field "$l" p99_ms) $l"; done < "$WORK/fixed_$name.rounds" | sort -n \
+      | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}' | cut -d' ' -f2-)
+    FIXED[$name]=$line
+    print_fixed "$name" "$line"
+  done
+  if grep -q 'status=INVALID' "$WORK"/fixed_*.rounds; then
+    echo "*** at least one fixed-rate round is INVALID: RateClient did not send $rate requests/s (see above) ***"
+  fi
+}
+
+# --- the miss path -----------------------------------------------------------------------------------------------
+run_latency() { # name url -> prints the line, sets MISS_P50_name (microseconds)
+  run_wrk "$1" "$2" "$MISS_CONNS"
+  print_row "$1" "$LAST_LINE"
+  local p50; read -r _ p50 _ <<< "$LAST_LINE"
+  eval "MISS_P50_$1=$(awk -v v="$p50" 'BEGIN {printf "%.0f", v * 1000}')"
+}
+miss_path() {
+  echo
+  echo "miss path, $MISS_CONNS connections: the simulator directly, then gateway_defaults with"\
+    "GATEWAY_CACHE_EMBED_ENABLED=false and the upstream limiter lifted (every request calls the simulator)"
+  rm -f "$WORK"/simulator_direct.rounds "$WORK"/gateway_miss.rounds
+  run_latency simulator_direct "http://127.0.0.1:$SIM_PORT$EMBED"
+  start_required_gateway gateway_miss GATEWAY_CACHE_EMBED_ENABLED=false GATEWAY_UPSTREAM_RATE_LIMIT_PER_SECOND=1000000 \
+    GATEWAY_UPSTREAM_RATE_LIMIT_BURST=1000000
+  run_latency gateway_miss "http://127.0.0.1:$GW_PORT$EMBED"
+  stop_pid "$GATEWAY_PID"
+  trim_log "$WORK/gateway_miss.log"
+}
+
+# --- the ratios --------------------------------------------------------------------------------------------------
+ratios() {
+  echo
+  echo "ratios (requests/s of the median rounds):"
+  local row
+  ratio() { # label numerator-row denominator-row format(pct|x)
+    if [[ -n "${RPS[$2]:-}" && -n "${RPS[$3]:-}" ]]; then
+      awk -v a="${RPS[$2]}" -v b="${RPS[$3]}" -v l="$1" -v f="$4" \
+        'BEGIN {if (f == "x") printf "  %-58s %.2fx\n", l, a / b; else printf "  %-58s %.1f%%\n", l, 100 * a / b}'
+    elif [[ -n "${SKIPPED[$2]:-}" ]]; then
+      printf '  %-58s skipped: %s\n' "$1" "${SKIPPED[$2]}"
+    fi
+    return 0
+  }
+  for row in $ROWS; do
+    if [[ $row == gateway_* ]]; then ratio "$row / bare_vertx" "$row" bare_vertx pct; fi
+  done
+  echo "  (target: gateway / bare Vert.x >= 85%)"
+  ratio "gateway_defaults / nginx_proxy_cache_logging" gateway_defaults nginx_proxy_cache_logging x
+  ratio "gateway_defaults / nginx_proxy_cache" gateway_defaults nginx_proxy_cache x
+  ratio "gateway_cluster / gateway_defaults (cluster / single-process)" gateway_cluster gateway_defaults pct
+  ratio "gateway_tracing / gateway_defaults" gateway_tracing gateway_defaults pct
+  if [[ -n "${FIXED[gateway_defaults]:-}" ]]; then
+    local g=${FIXED[gateway_defaults]} b=${FIXED[bare_vertx]}
+    printf '  at %s requests/s offered: gateway_defaults p50 %s ms, p99 %s ms, max %s ms (%s);'\
+' bare_vertx p50 %s ms, p99 %s ms, max %s ms (%s)\n' "$FIXED_RATE_USED" "$(field "$g" p50_ms)" "$(field "$g" p99_ms)" \
+      "$(field "$g" max_ms)" "$(field "$g" status)" "$(field "$b" p50_ms)" "$(field "$b" p99_ms)" "$(field "$b" max_ms)" \
+      "$(field "$b" status)"
+  fi
+  if [[ -n "${MISS_P50_gateway_miss:-}" ]]; then
+    echo "  miss path: the gateway adds $(( MISS_P50_gateway_miss - MISS_P50_simulator_direct )) us at p50 over the simulator directly (target < 1000 us)"
+  fi
+}
+
+# --- preparation -------------------------------------------------------------------------------------------------
+for row in $ROWS; do [[ " $(echo $ALL_ROWS) " == *" $row "* ]] || die "unknown row $row in ROWS (rows: $(echo $ALL_ROWS))"; done
+INHERITED=$(compgen -e | grep -E '^(GATEWAY_|SIGNALWIRE_)|^JAVA_TOOL_OPTIONS$' | tr '\n' ' ' || true)
+for v in $INHERITED; do unset "$v"; done
+for p in "$GW_PORT" "$MGMT_PORT" "$SIM_PORT" "$BARE_PORT" "$NGINX_PORT" "$OTLP_PORT"; do
+  if port_busy "$p"; then die "port $p is in use (another bench.sh?): set GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT"; fi
+done
+mkdir -p "$WORK"
+rm -f "$WORK"/*.rounds "$WORK"/*.loglines "$WORK"/*.txt "$WORK"/*.log "$WORK"/*.err
+command -v wrk > /dev/null && command -v nginx > /dev/null || {
+  echo "installing wrk and nginx-light (Debian packages)"; apt-get update -qq && apt-get install -y -qq wrk nginx-light > /dev/null; }
+if [[ -n "${REBUILD:-}" || ! -f $JAR || -n "$(find src/main pom.xml -newer "$JAR" -print -quit)" ]]; then
+  echo "building $JAR (missing, older than src/main, or REBUILD set)"
+  mvn -B -q package -DskipTests
+fi
+mvn -B -q -f loadtest/pom.xml compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -DincludeScope=runtime
+LOAD_CP="loadtest/target/classes:$(cat loadtest/target/cp.txt)"
+
+echo "command:  $COMMAND"
+echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "machine:  $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, $(uname -sr),"\
+  "load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
+echo "java:     $(java -version 2>&1 | grep -v '^Picked up' | sed -n '1p;3p' | paste -sd ';' -)"
+echo "servers:  pinned to CPU $SERVER_CPU; JVM options (JAVA_TOOL_OPTIONS) $SERVER_JVM_OPTS"
+echo "load:     pinned to CPU $LOAD_CPU; $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2 || true) -t1 -c$CONNS;"\
+  "RateClient JVM options $CLIENT_JVM_OPTS"
+echo "nginx:    $(nginx -v 2>&1 | sed 's/^nginx version: //'), worker_processes 1"
+echo "gateway:  $JAR of $(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC'), git $(git rev-parse --short HEAD)"\
+  "$(git diff --quiet HEAD -- src pom.xml 2> /dev/null || echo '(with uncommitted changes)')"
+echo "runs:     $ROUNDS rounds; each row warmed up ${WARMUP}s, then measured ${SECONDS_RUN}s"
+if [[ -n "$INHERITED" ]]; then echo "dropped:  inherited $INHERITED(each row sets exactly its own)"; fi
+echo "rows (each against gateway_defaults):"
+for row in $ROWS; do printf '  %-26s %s\n' "$row" "${LEGEND[$row]}"; done
+if [[ " $ROWS" == *" gateway_"* ]]; then echo "  every gateway row also: ${GATEWAY_BASE_ENV[*]}"; fi
+
+start_bg simulator "$WORK/simulator.log" taskset -c "$SERVER_CPU" env JAVA_TOOL_OPTIONS="$SERVER_JVM_OPTS" \
+  java -jar "$JAR" simulator --port "$SIM_PORT" --instances 1
+wait_ready "$STARTED_PID" "http://127.0.0.1:$SIM_PORT/simulator/stats" || { cat "$WORK/simulator.log" >&2; die "the simulator did not start"; }
+SIZE=$(curl -fs -X POST -H 'Content-Type: application/json' -d "$TOKEN" "http://127.0.0.1:$SIM_PORT$EMBED" | wc -c)
+if has_row gateway_cluster && ! redis-cli -u "$REDIS_URL" ping > /dev/null 2>&1; then
+  SKIPPED[gateway_cluster]="no Redis answers at $REDIS_URL"
+  echo "gateway_cluster: skipped: ${SKIPPED[gateway_cluster]}"
+fi
+if has_row gateway_tracing && [[ $OTLP_ENDPOINT == "http://127.0.0.1:$OTLP_PORT" ]]; then
+  start_bg otlp_sink "$WORK/otlp_sink.log" taskset -c "$LOAD_CPU" env JAVA_TOOL_OPTIONS="-Xmx128m -XX:+UseSerialGC" \
+    java -cp "$LOAD_CP" io.tokengateway.bench.OtlpSink "$OTLP_PORT"
+  wait_ready "$STARTED_PID" "http://127.0.0.1:$OTLP_PORT/stats" || { cat "$WORK/otlp_sink.log" >&2; die "the OTLP sink did not start"; }
+  OTLP_SINK=1
+fi
+
+# --- the run -----------------------------------------------------------------------------------------------------
+echo
+echo "log/req: lines naming the embed path in the server's log (a file) per request served; errors: non-2xx + socket errors"
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round of $ROUNDS"
-  one_round
+  printf "$ROW_FORMAT" row requests/s p50_ms p99_ms errors log/req
+  for row in $ROWS; do measure_row "$row"; done
 done
 echo "median of $ROUNDS rounds:"
-for name in gateway_cached gateway_no_vertx_meters gateway_cluster bare_vertx nginx_proxy_cache; do
-  if [[ -f "$WORK/$name.rounds" ]]; then median "$name"; else eval "RPS_$name=0"; fi
+printf "$ROW_FORMAT" row requests/s p50_ms p99_ms errors log/req
+for row in $ROWS; do
+  if [[ -f "$WORK/$row.rounds" ]]; then median_row "$row"; else printf '%-26s skipped: %s\n' "$row" "${SKIPPED[$row]:-}"; fi
 done
-
-# 4) the miss path: the gateway's added latency over calling the simulator directly (cache off, few connections)
-MISS_CONNS="${MISS_CONNS:-4}"
-run_latency() { # name url -> p50 in microseconds
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$MISS_CONNS" -d"${WARMUP}s" -s loadtest/bench/post.lua "$2" > /dev/null
-  local out; out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$MISS_CONNS" -d"${SECONDS_RUN}s" --latency -s loadtest/bench/post.lua "$2")
-  echo "$out" > "$WORK/$1.txt"
-  local p50 p99 rps; p50=$(echo "$out" | awk '$1=="50%" {print $2}'); p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  printf '%-28s %12s %10s %10s\n' "$1" "$rps" "$p50" "$p99"
-  eval "P50_$1=$(echo "$p50" | awk '/us$/ {sub("us",""); print $1; next} /ms$/ {sub("ms",""); print $1*1000; next} {print $1*1000000}')"
-}
-echo "miss path, $MISS_CONNS connections:"
-run_latency simulator_direct "http://127.0.0.1:$SIM_PORT/api/fabric/embeds/tokens"
-taskset -c "$SERVER_CPU" env SIGNALWIRE_BASE_URL="http://127.0.0.1:$SIM_PORT" SIGNALWIRE_PROJECT_ID=sim-project \
-  SIGNALWIRE_API_TOKEN=sim-api-token GATEWAY_PORT="$GW_PORT" GATEWAY_MANAGEMENT_PORT="$MGMT_PORT" \
-  GATEWAY_HTTP_INSTANCES=1 GATEWAY_CLIENT_RATE_LIMIT_PER_SECOND=1000000 GATEWAY_CLIENT_RATE_LIMIT_BURST=1000000 \
-  GATEWAY_UPSTREAM_RATE_LIMIT_PER_SECOND=1000000 GATEWAY_UPSTREAM_RATE_LIMIT_BURST=1000000 \
-  GATEWAY_CACHE_EMBED_ENABLED=false GATEWAY_LOG_LEVEL="${GATEWAY_LOG_LEVEL:-WARN}" GATEWAY_SHUTDOWN_DRAIN_SECONDS=0 \
-  java -jar target/token-gateway.jar > "$WORK/gateway_miss.log" 2>&1 &
-MISS_PID=$!; pids+=($MISS_PID)
-wait_for "http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens" POST "$TOKEN"
-run_latency gateway_miss "http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens"
-awk -v g="$P50_gateway_miss" -v d="$P50_simulator_direct" 'BEGIN {
-  printf "miss path: gateway adds %.0f us at p50 over the simulator directly (target < 1000 us)\n", g - d }'
-
-awk -v g="$RPS_gateway_cached" -v q="$RPS_gateway_no_vertx_meters" -v b="$RPS_bare_vertx" \
-    -v n="$RPS_nginx_proxy_cache" -v c="$RPS_gateway_cluster" 'BEGIN {
-  if (c > 0) printf "cluster mode / single-process (cached path, defaults) = %.1f%%\n", 100 * c / g;
-  printf "gateway / bare Vert.x = %.1f%% (defaults), %.1f%% (management.vertxMetrics=false); target >= 85%%\n", 100 * g / b, 100 * q / b;
-  printf "gateway / nginx proxy_cache = %.2fx (defaults), %.2fx (management.vertxMetrics=false)\n", g / n, q / n }'
+fixed_rate
+miss_path
+ratios
