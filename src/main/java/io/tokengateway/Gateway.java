@@ -123,9 +123,9 @@ public final class Gateway {
   private UpstreamGuard upstreamGuard(Time time, GatewayMetrics metrics) {
     var r = config.resilience();
     UpstreamPermits permits = cluster != null ? cluster.permits()
-        : new UpstreamRateLimiter(vertx, r.upstreamPerSecond(), r.upstreamBurst(), r.upstreamMaxWaitMs(),
-            r.upstreamMaxQueue(), time.timeMeter());
-    UpstreamGuard g = new UpstreamGuard(vertx, r, permits, time.ticker(), metrics);
+        : new UpstreamRateLimiter(r.upstreamPerSecond(), r.upstreamBurst(), r.upstreamMaxWaitMs(),
+            r.upstreamMaxQueue(), time);
+    UpstreamGuard g = new UpstreamGuard(r, permits, time.ticker(), metrics);
     for (Endpoint e : Endpoint.values()) {
       metrics.gauge("gateway.breaker.state", "Circuit breaker state: 0 closed, 1 half-open, 2 open", g,
           guarded -> guarded.breakerState(e), "endpoint", e.label());

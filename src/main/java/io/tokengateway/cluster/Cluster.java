@@ -61,9 +61,9 @@ public final class Cluster {
   public UpstreamPermits permits() {
     var r = config.resilience();
     int replicas = config.cluster().expectedReplicas();
-    UpstreamRateLimiter share = new UpstreamRateLimiter(vertx, Math.max(1, r.upstreamPerSecond() / replicas),
-        Math.max(1, r.upstreamBurst() / replicas), r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), time.timeMeter());
-    return new SharedRateLimiter(vertx, redis, keys, r, share, config.cluster().timeoutMs());
+    UpstreamRateLimiter share = new UpstreamRateLimiter(Math.max(1, r.upstreamPerSecond() / replicas),
+        Math.max(1, r.upstreamBurst() / replicas), r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), time);
+    return new SharedRateLimiter(time, redis, keys, r, share, config.cluster().timeoutMs());
   }
 
   /** The local cache's loader: Redis first, then SignalWire through {@code signalWire} under a cluster lock. */

@@ -5,9 +5,9 @@ import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.resilience.UpstreamPermits;
 import io.tokengateway.resilience.UpstreamRateLimiter;
 import io.tokengateway.upstream.Endpoint;
+import io.tokengateway.core.Time;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Response;
 import io.tokengateway.config.ResilienceOptions;
 import java.util.List;
@@ -70,7 +70,7 @@ public final class SharedRateLimiter implements UpstreamPermits {
   private static final GatewayFailure UNANSWERED =
       GatewayFailure.retryLater(503, 1, Outcome.RATE_LIMITED, "upstream rate limit: Redis did not answer in time");
 
-  private final Vertx vertx;
+  private final Time time;
   private final RedisLink redis;
   private final ClusterKeys keys;
   private final UpstreamRateLimiter local;
@@ -83,9 +83,9 @@ public final class SharedRateLimiter implements UpstreamPermits {
    * @param local the stand-in while Redis is unavailable, sized at this pod's share of the budget
    * @param timeoutMs {@code redis.timeoutMs}
    */
-  public SharedRateLimiter(Vertx vertx, RedisLink redis, ClusterKeys keys, ResilienceOptions options,
+  public SharedRateLimiter(Time time, RedisLink redis, ClusterKeys keys, ResilienceOptions options,
       UpstreamRateLimiter local, long timeoutMs) {
-    this.vertx = vertx;
+    this.time = time;
     this.redis = redis;
     this.keys = keys;
     this.options = options;
@@ -119,7 +119,7 @@ public final class SharedRateLimiter implements UpstreamPermits {
     long ms = answer.get(1).toLong();
     if (verdict == 1 && ms > 0) {
       Promise<Void> permit = Promise.promise();
-      vertx.setTimer(ms, id -> {
+      time.setTimer(ms, () -> {
         waiting.decrementAndGet();
         permit.complete();
       });

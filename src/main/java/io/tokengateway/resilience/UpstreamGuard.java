@@ -6,11 +6,7 @@ import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.config.ResilienceOptions;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.upstream.Endpoint;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
-import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
@@ -18,13 +14,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import io.tokengateway.upstream.UpstreamReplies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Everything an upstream call passes on its way to SignalWire, in order: the pause after SignalWire's 429
- * (per endpoint), the bulkhead ({@code maxInFlight}), the rate limiter ({@link UpstreamPermits}: per process or
- * shared by the cluster, which also shares the pause), then the circuit breaker (per endpoint). Only 5xx, timeouts, connection errors and malformed answers count as breaker failures.
+ * (per endpoint), the bulkhead ({@code maxInFlight}), the circuit breaker (per endpoint), then the rate limiter
+ * ({@link UpstreamPermits}: per process or shared by the cluster, which also shares the pause). Only 5xx,
+ * timeouts, connection errors and malformed or oversized answers count as breaker failures. Every rule runs on
+ * the injected ticker.
  */
 public final class UpstreamGuard {
 
@@ -41,14 +40,13 @@ public final class UpstreamGuard {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<Endpoint, Guarded> endpoints = new EnumMap<>(Endpoint.class);
 
-  public UpstreamGuard(Vertx vertx, ResilienceOptions options, UpstreamPermits permits, Ticker ticker,
-      GatewayMetrics metrics) {
+  public UpstreamGuard(ResilienceOptions options, UpstreamPermits permits, Ticker ticker, GatewayMetrics metrics) {
     this.ticker = ticker;
     this.metrics = metrics;
     this.permits = permits;
     this.maxInFlight = options.upstreamMaxInFlight();
     for (Endpoint e : Endpoint.values()) {
-      endpoints.put(e, new Guarded(vertx, e, options));
+      endpoints.put(e, new Guarded(e, options));
     }
   }
 
@@ -60,19 +58,25 @@ public final class UpstreamGuard {
       return rejected(endpoint, GatewayFailure.retryLater(429, GatewayFailure.retryAfterSeconds(pausedFor), Outcome.RATE_LIMITED,
           "paused after SignalWire's 429"), true);
     }
-    if (g.breaker.state() == CircuitBreakerState.OPEN) {
-      return rejected(endpoint, g.rejection(), false);
-    }
     if (inFlight.incrementAndGet() > maxInFlight) {
       inFlight.decrementAndGet();
       return rejected(endpoint, BULKHEAD_FULL, true);
     }
+    GatewayFailure open = g.breaker.tryAcquire();
+    if (open != null) {
+      inFlight.decrementAndGet();
+      return rejected(endpoint, open, false);
+    }
     long[] sentAt = {-1};
     return permits.acquire(endpoint)
-        .onFailure(t -> metrics.rateLimited("upstream"))
+        .onFailure(t -> {
+          g.breaker.release();
+          metrics.rateLimited("upstream");
+        })
         .compose(v -> {
           sentAt[0] = System.nanoTime();
-          return g.breaker.<T>execute(call).recover(t -> Future.failedFuture(g.translate(t)));
+          return started(call).recover(t -> Future.failedFuture(UpstreamReplies.fromException(t)))
+              .andThen(ar -> g.breaker.record(ar.cause()));
         })
         .onComplete(ar -> {
           inFlight.decrementAndGet();
@@ -98,60 +102,34 @@ public final class UpstreamGuard {
     return Future.failedFuture(failure);
   }
 
+  /** The call's future; a call that throws instead of failing its future fails it. */
+  private static <T> Future<T> started(Supplier<Future<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
   /** The breaker's state for {@code endpoint}: 0 closed, 1 half-open, 2 open. */
   public int breakerState(Endpoint endpoint) {
-    return switch (endpoints.get(endpoint).breaker.state()) {
-      case CLOSED -> 0;
-      case HALF_OPEN -> 1;
-      case OPEN -> 2;
-    };
+    return endpoints.get(endpoint).breaker.state().ordinal();
   }
 
   /** One endpoint's breaker and 429 pause. */
   private final class Guarded {
     final Endpoint endpoint;
     final CircuitBreaker breaker;
-    final long resetNanos;
-    final AtomicLong openedAt = new AtomicLong();
     /** Ticker time until which calls are paused; meaningful only while {@code paused} is set. */
     final AtomicLong pausedUntil = new AtomicLong();
     volatile boolean paused;
 
-    Guarded(Vertx vertx, Endpoint endpoint, ResilienceOptions o) {
+    Guarded(Endpoint endpoint, ResilienceOptions o) {
       this.endpoint = endpoint;
-      this.resetNanos = TimeUnit.SECONDS.toNanos(o.breakerResetSeconds());
-      this.breaker = CircuitBreaker.create("signalwire-" + endpoint.label(), vertx, new CircuitBreakerOptions()
-              .setMaxFailures(o.breakerMaxFailures())
-              .setFailuresRollingWindow(TimeUnit.SECONDS.toMillis(o.breakerWindowSeconds()))
-              .setResetTimeout(TimeUnit.SECONDS.toMillis(o.breakerResetSeconds()))
-              // no timeout of its own: it could answer but not cancel the request. Every call ends by
-              // upstream.timeoutMs, the SignalWire client's total deadline, which resets the request (UpstreamCall)
-              .setTimeout(-1)
-              .setNotificationAddress(null))
-          .failurePolicy(f -> f.failed() && !(f.cause() instanceof GatewayFailure gf
-              && !BREAKER_FAILURES.contains(gf.outcome())))
-          .openHandler(v -> {
-            openedAt.set(ticker.read());
-            LOG.warn("circuit breaker for SignalWire {} opened", endpoint.label());
-          })
-          .halfOpenHandler(v -> LOG.info("circuit breaker for SignalWire {} half-open: one trial call", endpoint.label()))
-          .closeHandler(v -> LOG.info("circuit breaker for SignalWire {} closed", endpoint.label()));
-    }
-
-    GatewayFailure rejection() {
-      long left = resetNanos - (ticker.read() - openedAt.get());
-      return GatewayFailure.retryLater(503, GatewayFailure.retryAfterSeconds(left), Outcome.REJECTED_BY_BREAKER, "breaker open");
-    }
-
-    /** The breaker's own failure (open while half-open) in the gateway's terms. */
-    GatewayFailure translate(Throwable t) {
-      if (t instanceof GatewayFailure f) {
-        return f;
-      }
-      if (t instanceof io.vertx.circuitbreaker.OpenCircuitException) {
-        return rejection();
-      }
-      return io.tokengateway.upstream.UpstreamReplies.fromException(t);
+      // no timeout of its own: every call ends by upstream.timeoutMs, the SignalWire client's total deadline,
+      // which resets the request (UpstreamCall)
+      this.breaker = new CircuitBreaker(endpoint.label(), o.breakerMaxFailures(), o.breakerWindowSeconds(),
+          o.breakerResetSeconds(), ticker, t -> !(t instanceof GatewayFailure gf && !BREAKER_FAILURES.contains(gf.outcome())));
     }
 
     long pausedFor(long now) {

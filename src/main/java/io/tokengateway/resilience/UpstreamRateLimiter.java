@@ -1,36 +1,35 @@
 package io.tokengateway.resilience;
 
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.TimeMeter;
 import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.core.GatewayFailure.Outcome;
+import io.tokengateway.core.Time;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The token bucket in front of SignalWire (Bucket4j), per process. A call takes a permit at once when one is
- * there; otherwise it reserves the next one and waits for it on a Vert.x timer (no thread blocks), provided
+ * there; otherwise it reserves the next one and waits for it on the injected time source's timer (no thread blocks), provided
  * the wait is within {@code maxWaitMs} and fewer than {@code maxQueue} calls are waiting. Past either bound
  * the call fails with 503 and a {@code Retry-After}.
  */
 public final class UpstreamRateLimiter implements UpstreamPermits {
 
-  private final Vertx vertx;
+  private final Time time;
   private final Bucket bucket;
   private final long maxWaitNanos;
   private final int maxQueue;
   private final AtomicInteger waiting = new AtomicInteger();
 
-  public UpstreamRateLimiter(Vertx vertx, int perSecond, int burst, int maxWaitMs, int maxQueue, TimeMeter time) {
-    this.vertx = vertx;
+  public UpstreamRateLimiter(int perSecond, int burst, int maxWaitMs, int maxQueue, Time time) {
+    this.time = time;
     this.bucket = Bucket.builder()
         .addLimit(limit -> limit.capacity(burst).refillGreedy(perSecond, Duration.ofSeconds(1)))
-        .withCustomTimePrecision(time)
+        .withCustomTimePrecision(time.timeMeter())
         .build();
     this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
     this.maxQueue = maxQueue;
@@ -60,7 +59,7 @@ public final class UpstreamRateLimiter implements UpstreamPermits {
       return Future.failedFuture(rejected(wait));
     }
     Promise<Void> permit = Promise.promise();
-    vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)), id -> {
+    time.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)), () -> {
       waiting.decrementAndGet();
       permit.complete();
     });

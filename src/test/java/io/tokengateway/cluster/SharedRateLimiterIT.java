@@ -52,8 +52,8 @@ class SharedRateLimiterIT {
     link = new RedisLink(vertx, config.cluster(), Time.system(vertx).ticker(), Map.of(), GatewayMetrics.inMemory());
     await(link.start());
     var r = config.resilience();
-    local = new UpstreamRateLimiter(vertx, 1, 1, 0, 0, Time.system(vertx).timeMeter());
-    return new SharedRateLimiter(vertx, link, keys, r, local, config.cluster().timeoutMs());
+    local = new UpstreamRateLimiter(1, 1, 0, 0, Time.system(vertx));
+    return new SharedRateLimiter(Time.system(vertx), link, keys, r, local, config.cluster().timeoutMs());
   }
 
   @Test

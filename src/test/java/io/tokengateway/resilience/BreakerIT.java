@@ -27,27 +27,93 @@ class BreakerIT {
   private static final Map<String, Object> BREAKER = Map.of("breaker.maxFailures", 3, "breaker.resetSeconds", 1,
       "breaker.windowSeconds", 10);
 
+  private static GatewayHarness onManualTime(Vertx vertx, FakeSignalWire upstream, ManualTime time) {
+    return GatewayHarness.start(vertx, GatewayConfig.of(GatewayHarness.settings(upstream, BREAKER)), time.time());
+  }
+
   @Test
-  void opensAfterFailuresAnswers503WithoutCallingAndClosesAfterATrial(Vertx vertx) throws Exception {
+  void opensAfterFailuresAnswers503WithoutCallingAndClosesAfterATrial(Vertx vertx) {
+    ManualTime time = new ManualTime(Instant.parse("2026-11-24T10:00:00Z"));
     FakeSignalWire upstream = FakeSignalWire.start(vertx).answer(500, "{\"error\":\"Internal Server Error\"}");
-    GatewayHarness gw = GatewayHarness.start(vertx, upstream, BREAKER);
+    GatewayHarness gw = onManualTime(vertx, upstream, time);
     try {
       for (int i = 0; i < 3; i++) {
         assertThat(gw.embed("c2c_failing00" + i).statusCode()).isEqualTo(502);
       }
       HttpResponse<Buffer> open = gw.embed("c2c_failing009");
       assertError(open, 503, "Service Unavailable");
-      assertThat(Integer.parseInt(open.getHeader("Retry-After"))).isBetween(1, 1);
+      assertThat(open.getHeader("Retry-After")).isEqualTo("1");
       assertThat(upstream.calls()).as("no call while open").isEqualTo(3);
       assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).isEqualTo(2);
       assertThat(gw.guest("{\"allowed_addresses\":[\"" + ADDRESS + "\"]}").statusCode())
           .as("the guests breaker is separate").isEqualTo(502);
 
+      time.advance(Duration.ofMillis(999));
+      assertThat(gw.embed("c2c_failing010").statusCode()).as("still open 1 ms before the reset").isEqualTo(503);
+      time.advance(Duration.ofMillis(1));
+      assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).as("half-open at the reset time")
+          .isEqualTo(1);
       upstream.succeed();
-      io.tokengateway.support.Await.until(() -> gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS) == 1,
-          10_000, "the breaker's own timer makes it half-open");
       assertThat(gw.embed("c2c_trialCall01").statusCode()).isEqualTo(201);
       assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).isEqualTo(0);
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void aFailedTrialOpensItAgainAndOnlyOneTrialGoesAtATime(Vertx vertx) {
+    ManualTime time = new ManualTime(Instant.parse("2026-11-24T10:00:00Z"));
+    FakeSignalWire upstream = FakeSignalWire.start(vertx).answer(500, "{\"error\":\"Internal Server Error\"}");
+    GatewayHarness gw = onManualTime(vertx, upstream, time);
+    try {
+      for (int i = 0; i < 3; i++) {
+        gw.embed("c2c_failing00" + i);
+      }
+      time.advance(Duration.ofSeconds(1));
+      assertThat(gw.embed("c2c_trialFails1").statusCode()).as("the trial fails").isEqualTo(502);
+      assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).as("open again").isEqualTo(2);
+      assertThat(gw.embed("c2c_whileOpen01").statusCode()).isEqualTo(503);
+      assertThat(upstream.calls()).isEqualTo(4);
+
+      time.advance(Duration.ofSeconds(1));
+      upstream.hang();
+      var trial = gw.postAsync("/api/fabric/embeds/tokens", "application/json", "{\"token\":\"c2c_slowTrial01\"}", null);
+      io.tokengateway.support.Await.until(() -> upstream.hangingCount() == 1, 5_000, "the trial reached SignalWire");
+      HttpResponse<Buffer> second = gw.embed("c2c_secondCall1");
+      assertError(second, 503, "Service Unavailable");
+      assertThat(second.getHeader("Retry-After")).isEqualTo("1");
+      upstream.releaseHanging();
+      assertThat(io.tokengateway.support.Await.await(trial).statusCode()).isEqualTo(201);
+      assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).isEqualTo(0);
+      assertThat(upstream.calls()).isEqualTo(5);
+    } finally {
+      upstream.releaseHanging();
+      gw.stop();
+    }
+  }
+
+  @Test
+  void failuresFurtherApartThanTheWindowDoNotOpenIt(Vertx vertx) {
+    ManualTime time = new ManualTime(Instant.parse("2026-11-24T10:00:00Z"));
+    FakeSignalWire upstream = FakeSignalWire.start(vertx).answer(500, "{\"error\":\"Internal Server Error\"}");
+    GatewayHarness gw = onManualTime(vertx, upstream, time);
+    try {
+      gw.embed("c2c_failing001");
+      gw.embed("c2c_failing002");
+      time.advance(Duration.ofSeconds(10).plusMillis(1));
+      gw.embed("c2c_failing003");
+      gw.embed("c2c_failing004");
+      assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).as("3 failures, not within 10 s")
+          .isZero();
+      upstream.succeed();
+      gw.embed("c2c_success0001");
+      upstream.answer(500, "{\"error\":\"Internal Server Error\"}");
+      gw.embed("c2c_failing005");
+      gw.embed("c2c_failing006");
+      assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).as("a success ends the run").isZero();
+      gw.embed("c2c_failing007");
+      assertThat(gw.gateway.upstreamGuard().breakerState(Endpoint.EMBEDS)).isEqualTo(2);
     } finally {
       gw.stop();
     }
