@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What the cache holds for one C2C token, with its times on the cache's ticker (nanoseconds): a token received
  * at {@code receivedAt}, a hit until {@code freshUntil} (refreshed from {@code refreshAt}), then held in reserve
- * until {@code usableUntil} (served only when a refresh fails); or a remembered 404/422 ({@code negative})
- * until {@code usableUntil}.
+ * until {@code usableUntil} (served only when a refresh fails); or SignalWire's failure: a 404/422 remembered
+ * until {@code usableUntil} (a negative entry), or any other failure kept for no time (it only carries the
+ * error to the requests that waited for the call).
  */
 final class EmbedEntry {
 
@@ -17,9 +18,10 @@ final class EmbedEntry {
   enum Window { FRESH, RESERVE, MARGIN }
 
   final Buffer body;
-  final GatewayFailure negative;
-  /** A failed call, kept for no time: it only carries the error to the requests that waited for it. */
+  /** SignalWire's failure, or null for a token. */
   final GatewayFailure failure;
+  /** A negative entry's failure as later requests get it: remembered, SignalWire not asked. */
+  final GatewayFailure remembered;
   final long receivedAt;
   final long refreshAt;
   final long freshUntil;
@@ -31,11 +33,11 @@ final class EmbedEntry {
   /** Set by the one request that starts the background refresh of this entry. */
   final AtomicBoolean refreshStarted = new AtomicBoolean();
 
-  private EmbedEntry(Buffer body, GatewayFailure negative, GatewayFailure failure, long receivedAt, long refreshAt,
+  private EmbedEntry(Buffer body, GatewayFailure failure, long receivedAt, long refreshAt,
       long freshUntil, long usableUntil, boolean cacheable, boolean shared) {
     this.body = body;
-    this.negative = negative;
     this.failure = failure;
+    this.remembered = failure != null && cacheable ? failure.asRemembered() : null;
     this.receivedAt = receivedAt;
     this.refreshAt = refreshAt;
     this.freshUntil = freshUntil;
@@ -46,25 +48,28 @@ final class EmbedEntry {
 
   static EmbedEntry token(Buffer body, long now, long receivedAt, long refreshAt, long freshUntil, long usableUntil,
       boolean shared) {
-    return new EmbedEntry(body, null, null, receivedAt, refreshAt, freshUntil, usableUntil, usableUntil - now > 0,
+    return new EmbedEntry(body, null, receivedAt, refreshAt, freshUntil, usableUntil, usableUntil - now > 0,
         shared);
   }
 
+  /** SignalWire's 404 or 422, remembered until {@code expiresAt}: later requests get it {@code remembered}. */
   static EmbedEntry negative(GatewayFailure failure, long now, long expiresAt) {
-    return new EmbedEntry(null, failure, null, now, expiresAt, expiresAt, expiresAt, true, false);
+    return new EmbedEntry(null, failure, now, expiresAt, expiresAt, expiresAt, true, false);
   }
 
   static EmbedEntry failed(GatewayFailure failure) {
-    return new EmbedEntry(null, null, failure, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE,
+    return new EmbedEntry(null, failure, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE,
         false, false);
   }
 
+  /** A failed call that is not kept. */
   boolean isFailure() {
-    return failure != null;
+    return failure != null && !cacheable;
   }
 
+  /** A remembered 404/422. */
   boolean isNegative() {
-    return negative != null;
+    return failure != null && cacheable;
   }
 
   Window window(long now) {

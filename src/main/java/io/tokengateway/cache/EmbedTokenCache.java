@@ -87,7 +87,7 @@ public final class EmbedTokenCache {
 
   private Future<EmbedAnswer> lookup(String c2c) {
     if (!options.enabled()) {
-      return upstream.load(c2c, false).map(a -> new EmbedAnswer(CacheStatus.MISS, a.body(), null, 0));
+      return upstream.load(c2c, false).map(a -> new EmbedAnswer(CacheStatus.MISS, a.body(), 0));
     }
     CompletableFuture<EmbedEntry> present = cache.getIfPresent(c2c);
     if (present != null && present.isDone()) {
@@ -98,13 +98,13 @@ public final class EmbedTokenCache {
         // a finished failure waits for Caffeine to drop it: never hand it to a later request
         cache.asMap().remove(c2c, present);
       } else if (entry.isNegative()) {
-        return Future.succeededFuture(new EmbedAnswer(CacheStatus.NEGATIVE, null, entry.negative, 0));
+        return Future.failedFuture(entry.remembered);
       } else if (window == EmbedEntry.Window.FRESH) {
         if (now - entry.refreshAt >= 0 && entry.refreshStarted.compareAndSet(false, true)) {
           metrics.cache("refresh");
           refresh(c2c, present);
         }
-        return Future.succeededFuture(new EmbedAnswer(CacheStatus.HIT, entry.body, null, entry.ageSeconds(now)));
+        return Future.succeededFuture(new EmbedAnswer(CacheStatus.HIT, entry.body, entry.ageSeconds(now)));
       } else {
         return refreshOrStale(c2c, present, entry);
       }
@@ -119,12 +119,12 @@ public final class EmbedTokenCache {
    * it; or its failure.
    */
   private Future<EmbedAnswer> fromSignalWire(EmbedEntry entry) {
-    if (entry.isFailure()) {
+    if (entry.failure != null) {
       return Future.failedFuture(entry.failure);
     }
     return Future.succeededFuture(entry.shared
-        ? new EmbedAnswer(CacheStatus.SHARED, entry.body, entry.negative, entry.ageSeconds(ticker.read()))
-        : new EmbedAnswer(CacheStatus.MISS, entry.body, entry.negative, 0));
+        ? new EmbedAnswer(CacheStatus.SHARED, entry.body, entry.ageSeconds(ticker.read()))
+        : new EmbedAnswer(CacheStatus.MISS, entry.body, 0));
   }
 
   /** Drops every entry (admin purge). */
@@ -167,7 +167,7 @@ public final class EmbedTokenCache {
       long now = ticker.read();
       if (cause instanceof GatewayFailure f && TRANSIENT.contains(f.outcome())
           && stale.window(now) == EmbedEntry.Window.RESERVE) {
-        return Future.succeededFuture(new EmbedAnswer(CacheStatus.STALE, stale.body, null, stale.ageSeconds(now)));
+        return Future.succeededFuture(new EmbedAnswer(CacheStatus.STALE, stale.body, stale.ageSeconds(now)));
       }
       return Future.failedFuture(cause);
     });

@@ -47,24 +47,38 @@ public final class GatewayFailure extends RuntimeException {
   private final Outcome outcome;
   /** A {@code WWW-Authenticate} challenge for a 401, or null. */
   private final String challenge;
+  /** Whether this is an answer the gateway remembered instead of asking SignalWire again (a cached 404/422). */
+  private final boolean remembered;
 
   private GatewayFailure(int status, Buffer body, Integer retryAfterSeconds, Outcome outcome, String message) {
-    this(status, body, retryAfterSeconds, outcome, message, null);
+    this(status, body, retryAfterSeconds, outcome, message, null, false);
   }
 
   private GatewayFailure(int status, Buffer body, Integer retryAfterSeconds, Outcome outcome, String message,
-      String challenge) {
+      String challenge, boolean remembered) {
     super(message, null, false, false);
     this.status = status;
     this.body = body;
     this.retryAfterSeconds = retryAfterSeconds;
     this.outcome = outcome;
     this.challenge = challenge;
+    this.remembered = remembered;
+  }
+
+  /** The same answer, given again from memory (the embed cache's negative entries): see {@link #remembered()}. */
+  public GatewayFailure asRemembered() {
+    return remembered ? this : new GatewayFailure(status, body, retryAfterSeconds, outcome, getMessage(), challenge,
+        true);
+  }
+
+  /** Whether SignalWire was not asked for this answer: it was remembered from an earlier call. */
+  public boolean remembered() {
+    return remembered;
   }
 
   /** A 401 {@code {"error":"Unauthorized"}} answered with {@code WWW-Authenticate: <challenge>}. */
   public static GatewayFailure unauthorized(String challenge, String message) {
-    return new GatewayFailure(401, errorBody(401), null, Outcome.INVALID_REQUEST, message, challenge);
+    return new GatewayFailure(401, errorBody(401), null, Outcome.INVALID_REQUEST, message, challenge, false);
   }
 
   /** {@code {"error":"<Reason Phrase>"}} with the given status, caused by the caller's request. */

@@ -22,6 +22,11 @@ public final class GuestGrant {
     this.mint = mint;
   }
 
+  /** A grant that counts nothing: for requests no quota applies to. */
+  public static GuestGrant none() {
+    return UNCOUNTED;
+  }
+
   /** To call with the upstream call's result. */
   public void settle(AsyncResult<?> upstream) {
     if (upstream.succeeded()) {

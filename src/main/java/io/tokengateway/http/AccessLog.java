@@ -21,8 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessLog {
 
-  public static final String OUTCOME_KEY = "upstreamOutcome";
-  public static final String CACHE_KEY = "cacheStatus";
   static final Logger LOG = LoggerFactory.getLogger("access");
   private final GatewayMetrics metrics;
   private final LogOptions.Access mode;
@@ -38,12 +36,24 @@ public final class AccessLog {
         options.rejectionIntervalSeconds(), ticker);
   }
 
-  /** The first handler of every routed request: observes it when its answer has been written. */
+  /**
+   * The first handler of every routed request (health, metrics, admin, and the router's own 404/405): observes it
+   * when it ended. None of them calls SignalWire, so the outcome is {@code invalid_request} for a 4xx,
+   * {@code server_error} for a 5xx, else none.
+   */
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
-    ctx.addEndHandler(ignored -> observe(ctx.request(), System.nanoTime() - start, ctx.get(OUTCOME_KEY),
-        ctx.get(CACHE_KEY)));
+    ctx.addEndHandler(ignored -> {
+      int status = status(ctx.request());
+      observe(ctx.request(), System.nanoTime() - start,
+          status >= 500 ? "server_error" : status >= 400 ? "invalid_request" : null, null);
+    });
     ctx.next();
+  }
+
+  /** Records one pipeline's request once it ended. */
+  void observe(Exchange x) {
+    observe(x.request, x.elapsedNanos(), x.outcome, x.cache);
   }
 
   /**

@@ -4,7 +4,7 @@ import io.tokengateway.config.ResilienceOptions.CorsOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -46,21 +46,29 @@ public final class CorsPolicy {
     this.maxAge = String.valueOf(options.maxAgeSeconds());
   }
 
-  /** Route handler for every method on the token paths: answers preflights, decorates the rest. */
-  public void handle(RoutingContext ctx) {
-    MultiMap headers = ctx.response().headers();
-    boolean allowed = decorate(ctx.request().getHeader(HttpHeaders.ORIGIN), headers);
-    if (ctx.request().method() == HttpMethod.OPTIONS
-        && ctx.request().headers().contains(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD)) {
-      if (allowed) {
-        headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, "POST");
-        headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, allowHeaders(ctx));
-        headers.set(HttpHeaders.ACCESS_CONTROL_MAX_AGE, maxAge);
-      }
-      ctx.response().setStatusCode(204).end();
-      return;
+  /** Whether {@code request} is a CORS preflight (the pipelines take those, the router everything else). */
+  static boolean isPreflight(HttpServerRequest request) {
+    return request.method() == HttpMethod.OPTIONS
+        && request.headers().contains(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD);
+  }
+
+  /**
+   * The CORS stage of every token pipeline: decorates the answer to come; answers a preflight (204, no body) and
+   * says so, in which case the request is over.
+   */
+  boolean answeredPreflight(Exchange x) {
+    MultiMap headers = x.response.headers();
+    boolean allowed = decorate(x.request.getHeader(HttpHeaders.ORIGIN), headers);
+    if (x.request.method() != HttpMethod.OPTIONS) {
+      return false;
     }
-    ctx.next();
+    if (allowed) {
+      headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, "POST");
+      headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, allowHeaders(x.request));
+      headers.set(HttpHeaders.ACCESS_CONTROL_MAX_AGE, maxAge);
+    }
+    x.response.setStatusCode(204).end();
+    return true;
   }
 
   /** Adds {@code Vary} and, for an allowed origin, {@code Access-Control-Allow-Origin}; true when allowed. */
@@ -77,10 +85,10 @@ public final class CorsPolicy {
     return allowed;
   }
 
-  private String allowHeaders(RoutingContext ctx) {
+  private String allowHeaders(HttpServerRequest request) {
     Set<String> allowed = new LinkedHashSet<>();
     allowed.add("content-type");
-    String requested = ctx.request().getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
+    String requested = request.getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
     if (requested != null) {
       for (String h : requested.split(",")) {
         String name = h.trim().toLowerCase(Locale.ROOT);

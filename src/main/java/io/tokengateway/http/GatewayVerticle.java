@@ -1,45 +1,48 @@
 package io.tokengateway.http;
 
 import io.tokengateway.config.GatewayConfig;
+import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.http.connection.ServerConnections;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One event loop's HTTP server for the token API. Several instances share one port and the handlers' state
- * (client, validator, lifecycle), which are built once per process and passed in.
+ * One event loop's HTTP server for the token API. A token request (a POST, or a CORS preflight, on one of the
+ * three token paths exactly) goes to its kind's pipeline, which owns its whole life; everything else goes to
+ * the router, which answers health checks, management routes when they share this port, and the rejections it
+ * owns: 404 for an unknown path, 405 for another method on a token path. Several instances share one port and
+ * the pipelines, which are built once per process and passed in.
  */
 public final class GatewayVerticle extends VerticleBase {
 
+  private static final GatewayFailure METHOD_NOT_ALLOWED = GatewayFailure.invalid(405);
+
   private final GatewayConfig config;
-  private final TokenHandlers tokens;
+  private final TokenPipelines pipelines;
   private final HealthHandlers health;
-  private final CorsPolicy cors;
-  private final ClientLimitHandler clientLimit;
   private final AccessLog accessLog;
   private final ManagementRoutes management;
-  private final EmbedFastPath fastPath;
   private final ServerConnections connections;
   private HttpServer server;
 
-  public GatewayVerticle(GatewayConfig config, TokenHandlers tokens, HealthHandlers health, CorsPolicy cors,
-      ClientLimitHandler clientLimit, AccessLog accessLog, ManagementRoutes management,
-      ServerConnections connections) {
-    this.connections = connections;
+  /**
+   * @param management the management routes when they are served on this port, else null
+   */
+  public GatewayVerticle(GatewayConfig config, TokenPipelines pipelines, HealthHandlers health, AccessLog accessLog,
+      ManagementRoutes management, ServerConnections connections) {
+    this.config = config;
+    this.pipelines = pipelines;
+    this.health = health;
     this.accessLog = accessLog;
     this.management = management;
-    this.fastPath = tokens.fastPath(config.http().maxBodyBytes(), cors, clientLimit, accessLog);
-    this.config = config;
-    this.tokens = tokens;
-    this.health = health;
-    this.cors = cors;
-    this.clientLimit = clientLimit;
+    this.connections = connections;
   }
 
   @Override
@@ -47,10 +50,12 @@ public final class GatewayVerticle extends VerticleBase {
     server = vertx.createHttpServer(connections.serverOptions(config.http().port(), config.http().host()));
     Router router = router();
     return connections.apply(server.invalidRequestHandler(this::invalidHead), request -> {
-      if (malformedPath(request.path())) {
-        Responses.reject(request, 400); // Vert.x Web cannot route a path it cannot decode
-      } else if (fastPath != null && fastPath.accepts(request)) {
-        fastPath.handle(request);
+      Handler<HttpServerRequest> pipeline = pipelines.of(request);
+      if (pipeline != null) {
+        pipeline.handle(request);
+      } else if (malformedPath(request.path())) {
+        // Vert.x Web cannot route a path it cannot decode
+        accessLog.observe(request, 0, Responses.error(request, GatewayFailure.invalid(400)).outcome().label(), null);
       } else {
         router.handle(request);
       }
@@ -91,16 +96,11 @@ public final class GatewayVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(accessLog::handle);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     for (Endpoint endpoint : Endpoint.values()) {
-      router.route(endpoint.path()).handler(cors::handle);
-      router.post(endpoint.path()).handler(clientLimit::handle);
+      router.route(endpoint.path()).handler(ctx -> Responses.error(ctx, METHOD_NOT_ALLOWED));
     }
-    router.post(Endpoint.EMBEDS.path()).consumes("application/json").handler(body).handler(tokens::embed);
-    router.post(Endpoint.GUESTS.path()).consumes("application/json").handler(body).handler(tokens::guest);
-    router.post(Endpoint.REFRESH.path()).consumes("application/json").handler(body).handler(tokens::refresh);
-    router.get("/health/live").handler(health::live);
-    router.get("/health/ready").handler(health::ready);
+    router.route("/health/live").method(HttpMethod.GET).handler(health::live);
+    router.route("/health/ready").method(HttpMethod.GET).handler(health::ready);
     if (management != null) {
       management.mount(router);
     }

@@ -52,17 +52,25 @@ public final class Responses {
   }
 
   /**
-   * Writes the error answer for {@code failure}, noting its outcome for the access log first: writing the
-   * answer runs the access log's end handler, which reads it. A failure that only says the caller's connection
-   * went away (its body was still arriving) has nobody to answer and is no error.
+   * Writes the error answer for a routed request. A failure that only says the caller's connection went away
+   * (its body was still arriving) has nobody to answer and is no error.
    */
   public static void error(RoutingContext ctx, Throwable failure) {
     if (!(failure instanceof GatewayFailure) && ctx.response().closed()) {
       return;
     }
-    GatewayFailure f = failure instanceof GatewayFailure gf ? gf : unexpected(failure);
-    ctx.put(AccessLog.OUTCOME_KEY, f.outcome().label());
-    error(ctx.request(), f);
+    error(ctx.request(), failure);
+  }
+
+  /**
+   * Writes a pipeline's error answer and notes its outcome on the exchange; a caller who left (a body read that
+   * failed because the connection closed) gets nothing and is logged without a status.
+   */
+  static void error(Exchange x, Throwable failure) {
+    if (!(failure instanceof GatewayFailure) && x.response.closed()) {
+      return;
+    }
+    x.outcome = error(x.request, failure).outcome().label();
   }
 
   /**

@@ -335,12 +335,12 @@ class EmbedTokenCacheTest {
       String c2c = "c2c_negative" + status;
       upstream.thenFail(GatewayFailure.passThrough(status, GatewayFailure.errorBody(status)));
       int before = upstream.calls();
-      EmbedAnswer first = get(c2c);
-      EmbedAnswer second = get(c2c);
-      assertThat(first.status()).isEqualTo(CacheStatus.MISS);
-      assertThat(first.failure().status()).isEqualTo(status);
-      assertThat(second.status()).isEqualTo(CacheStatus.NEGATIVE);
-      assertThat(second.failure().status()).isEqualTo(status);
+      GatewayFailure first = failureOf(cache.get(c2c));
+      GatewayFailure second = failureOf(cache.get(c2c));
+      assertThat(first.status()).isEqualTo(status);
+      assertThat(first.remembered()).as("SignalWire was asked: a miss").isFalse();
+      assertThat(second.status()).isEqualTo(status);
+      assertThat(second.remembered()).as("answered from the negative entry").isTrue();
       assertThat(upstream.calls() - before).isEqualTo(1);
       time.advance(Duration.ofSeconds(30));
       assertThat(get(c2c).status()).as("after the negative TTL SignalWire is asked again").isEqualTo(CacheStatus.MISS);

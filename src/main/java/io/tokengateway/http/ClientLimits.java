@@ -5,33 +5,27 @@ import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.ClientAddress;
 import io.tokengateway.resilience.ClientRateLimiter;
-import io.vertx.ext.web.RoutingContext;
 
-/** Counts every token request against its client's bucket; over it, 429 with {@code Retry-After}. */
-public final class ClientLimitHandler {
+/**
+ * The client limit stage of every token pipeline: one permit from the client's bucket per request (cache hits
+ * included); over it, 429 with {@code Retry-After}. Reads the client's key once, for the stages after it.
+ */
+public final class ClientLimits {
 
   private final ClientAddress addresses;
   private final ClientRateLimiter limiter;
   private final GatewayMetrics metrics;
 
-  public ClientLimitHandler(ClientAddress addresses, ClientRateLimiter limiter, GatewayMetrics metrics) {
+  public ClientLimits(ClientAddress addresses, ClientRateLimiter limiter, GatewayMetrics metrics) {
     this.addresses = addresses;
     this.limiter = limiter;
     this.metrics = metrics;
   }
 
-  public void handle(RoutingContext ctx) {
-    GatewayFailure limited = check(ctx.request());
-    if (limited == null) {
-      ctx.next();
-    } else {
-      Responses.error(ctx, limited);
-    }
-  }
-
   /** Takes a permit for the request's client: null when it may go on, else the 429 to answer. */
-  GatewayFailure check(io.vertx.core.http.HttpServerRequest request) {
-    int retryAfter = limiter.tryAcquire(addresses.of(request));
+  GatewayFailure check(Exchange x) {
+    x.client = addresses.of(x.request);
+    int retryAfter = limiter.tryAcquire(x.client);
     if (retryAfter == 0) {
       return null;
     }
