@@ -13,6 +13,7 @@ import io.tokengateway.metrics.GatewayMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.EnumSet;
@@ -59,13 +60,21 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  /** Vert.x with its own HTTP and JVM meters in {@code registry} when {@code management.vertxMetrics} is on. */
+  /**
+   * Vert.x with its own meters in {@code registry} when {@code management.vertxMetrics} is on: HTTP client and
+   * pools, Redis, JVM; its per-request HTTP server meters only with {@code management.vertxHttpServerMetrics}
+   * (the gateway's own request meters count and time every request without rebuilding tags per request).
+   */
   static Vertx newVertx(GatewayConfig config, PrometheusMeterRegistry registry) {
     if (!config.management().vertxMetrics()) {
       return Vertx.vertx(); // the factory, once given, would record per-request meters whatever the options say
     }
+    MicrometerMetricsOptions options = new MicrometerMetricsOptions().setEnabled(true);
+    if (!config.management().vertxHttpServerMetrics()) {
+      options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER);
+    }
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .with(new VertxOptions().setMetricsOptions(options
             .setJvmMetricsEnabled(true)
             // low-cardinality labels only: never a path or a client's (remote) address. The server's own
             // listen address and pool names (Vert.x's pools, the SignalWire host) keep the API, management

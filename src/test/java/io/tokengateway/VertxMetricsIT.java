@@ -19,7 +19,11 @@ import org.junit.jupiter.api.Test;
 class VertxMetricsIT {
 
   private static String scrapeAfterOneEmbed(boolean vertxMetrics) {
-    Map<String, Object> s = new HashMap<>(GatewayHarness.settings(null, Map.of("management.vertxMetrics", vertxMetrics)));
+    return scrapeAfterOneEmbed(Map.of("management.vertxMetrics", vertxMetrics));
+  }
+
+  private static String scrapeAfterOneEmbed(Map<String, ?> settings) {
+    Map<String, Object> s = new HashMap<>(GatewayHarness.settings(null, settings));
     s.put("signalwire.projectId", "");
     s.put("signalwire.apiToken", "");
     GatewayConfig config = GatewayConfig.of(s);
@@ -39,8 +43,17 @@ class VertxMetricsIT {
   }
 
   @Test
-  void vertxHttpMetersAreExportedWithoutClientAddresses() {
+  void byDefaultVertxsClientAndJvmMetersAreExportedButNotItsPerRequestServerMeters() {
     String text = scrapeAfterOneEmbed(true);
+    assertThat(text).contains("vertx_http_client_requests_total").contains("jvm_memory_used_bytes")
+        .contains("gateway_requests_total{endpoint=\"embeds\",status=\"201\"} 1.0")
+        .contains("gateway_request_duration_seconds_count{endpoint=\"embeds\"} 1");
+    assertThat(text).doesNotContain("vertx_http_server_requests_total");
+  }
+
+  @Test
+  void vertxHttpMetersAreExportedWithoutClientAddresses() {
+    String text = scrapeAfterOneEmbed(Map.of("management.vertxMetrics", true, "management.vertxHttpServerMetrics", true));
     assertThat(text).contains("vertx_http_server_requests_total").contains("vertx_http_client_requests_total")
         .contains("gateway_requests_total");
     assertThat(text).doesNotContain("remote=").doesNotContain("path=").doesNotContain("route=")

@@ -33,7 +33,8 @@ public record GatewayConfig(
   }
 
   /** The management listener: metrics, health and admin; port 0 = on the main port. */
-  public record ManagementOptions(int port, String host, boolean vertxMetrics, Secret adminToken,
+  public record ManagementOptions(int port, String host, boolean vertxMetrics, boolean vertxHttpServerMetrics,
+      Secret adminToken,
       int maxConnections) {
   }
 
@@ -66,7 +67,8 @@ public record GatewayConfig(
     return new GatewayConfig(http, upstream, pattern(s), CacheOptions.from(s), resilience,
         cors, s.list("http.trustedProxies").stream().map(Cidr::parse).toList(),
         guest, new ManagementOptions(s.intValue("management.port", 0, 65_535), s.string("management.host"),
-            s.bool("management.vertxMetrics"), new Secret(s.string("management.adminToken")),
+            s.bool("management.vertxMetrics"), s.bool("management.vertxHttpServerMetrics"),
+            new Secret(s.string("management.adminToken")),
             s.intValue("management.maxConnections", 1, 100_000)), shutdown, SimulatorOptions.from(s),
         ClusterOptions.from(s), LogOptions.from(s));
   }
