@@ -41,7 +41,7 @@ public final class Cluster {
     this.config = config;
     this.time = time;
     this.keys = new ClusterKeys(config.cluster().keyPrefix());
-    this.waiters = new LockWaiters(vertx, SAFETY_POLL_MS);
+    this.waiters = new LockWaiters(vertx, time, SAFETY_POLL_MS);
     this.redis = new RedisLink(vertx, config.cluster(), time.ticker(),
         Map.of(keys.invalidations(), this::announced, keys.answers(), waiters::wake), metrics);
     this.store = new SharedEmbedStore(redis, keys);

@@ -1,5 +1,6 @@
 package io.tokengateway.cluster;
 
+import io.tokengateway.core.Time;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -21,11 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LockWaiters {
 
   private final Vertx vertx;
+  private final Time time;
   private final long safetyPollMs;
   private final ConcurrentHashMap<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
 
-  LockWaiters(Vertx vertx, long safetyPollMs) {
+  /** Waits run on {@code time}'s timers (the cross-pod lock wait is a time rule); contexts come from {@code vertx}. */
+  LockWaiters(Vertx vertx, Time time, long safetyPollMs) {
     this.vertx = vertx;
+    this.time = time;
     this.safetyPollMs = safetyPollMs;
   }
 
@@ -73,11 +77,11 @@ final class LockWaiters {
 
     /** Completes when woken, or after {@code leftMs} or the safety poll, whichever is sooner; then unregistered. */
     Future<Void> woken(long leftMs) {
-      long timer = vertx.setTimer(Math.max(1, Math.min(leftMs, safetyPollMs)), id -> {
+      long timer = time.setTimer(Math.max(1, Math.min(leftMs, safetyPollMs)), () -> {
         cancel();
         woken.tryComplete();
       });
-      return woken.future().onComplete(v -> vertx.cancelTimer(timer));
+      return woken.future().onComplete(v -> time.cancelTimer(timer));
     }
 
     /** No longer waiting. */

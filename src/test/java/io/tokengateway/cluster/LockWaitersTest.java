@@ -15,7 +15,7 @@ class LockWaitersTest {
 
   @Test
   void aMessageWakesTheWaitersForItsHashOnly(Vertx vertx) {
-    LockWaiters waiters = new LockWaiters(vertx, 60_000);
+    LockWaiters waiters = new LockWaiters(vertx, io.tokengateway.core.Time.system(vertx), 60_000);
     Future<Void> a1 = waiters.register("a").woken(60_000);
     Future<Void> a2 = waiters.register("a").woken(60_000);
     Future<Void> b = waiters.register("b").woken(60_000);
@@ -33,7 +33,7 @@ class LockWaitersTest {
 
   @Test
   void aMessageBetweenRegisteringAndWaitingIsNotLost(Vertx vertx) {
-    LockWaiters waiters = new LockWaiters(vertx, 60_000);
+    LockWaiters waiters = new LockWaiters(vertx, io.tokengateway.core.Time.system(vertx), 60_000);
     LockWaiters.Waiter w = waiters.register("a"); // registered before asking Redis
     waiters.wake("a"); // the answer stored while the question was on its way
 
@@ -42,21 +42,26 @@ class LockWaitersTest {
 
   @Test
   void withoutAMessageTheSafetyPollOrTheDeadlineEndsTheWait(Vertx vertx) {
-    LockWaiters waiters = new LockWaiters(vertx, 50);
-    long start = System.nanoTime();
-    await(waiters.register("a").woken(60_000));
-    assertThat((System.nanoTime() - start) / 1_000_000).isBetween(50L, 5_000L);
+    io.tokengateway.support.ManualTime time = new io.tokengateway.support.ManualTime(java.time.Instant.EPOCH);
+    LockWaiters waiters = new LockWaiters(vertx, time, 50);
+    io.vertx.core.Future<Void> polled = waiters.register("a").woken(60_000);
+    time.advance(java.time.Duration.ofMillis(49));
+    assertThat(polled.isComplete()).as("before the safety poll").isFalse();
+    time.advance(java.time.Duration.ofMillis(1));
+    await(polled);
 
-    LockWaiters longPoll = new LockWaiters(vertx, 60_000);
-    start = System.nanoTime();
-    await(longPoll.register("a").woken(50));
-    assertThat((System.nanoTime() - start) / 1_000_000).as("the deadline").isBetween(50L, 5_000L);
+    LockWaiters longPoll = new LockWaiters(vertx, time, 60_000);
+    io.vertx.core.Future<Void> deadline = longPoll.register("a").woken(50);
+    time.advance(java.time.Duration.ofMillis(49));
+    assertThat(deadline.isComplete()).as("before the deadline").isFalse();
+    time.advance(java.time.Duration.ofMillis(1));
+    await(deadline);
     assertThat(longPoll.size()).isZero();
   }
 
   @Test
   void aCancelledWaiterIsForgotten(Vertx vertx) {
-    LockWaiters waiters = new LockWaiters(vertx, 60_000);
+    LockWaiters waiters = new LockWaiters(vertx, io.tokengateway.core.Time.system(vertx), 60_000);
     waiters.register("a").cancel();
     assertThat(waiters.size()).isZero();
     waiters.wake("a");

@@ -53,7 +53,7 @@ class SharedEmbedLoaderIT {
     this.redis = new RedisSupport(vertx);
     this.relay = new TcpProxy(vertx, RedisSupport.PORT).start();
     this.keys = new ClusterKeys(redis.prefix);
-    this.waiters = new LockWaiters(vertx, 60_000);
+    this.waiters = new LockWaiters(vertx, io.tokengateway.core.Time.system(vertx), 60_000);
     this.link = link(RedisSupport.url(relay.port()), Map.of(keys.answers(), h -> waiters.wake(h)));
     this.otherPodsLink = link(RedisSupport.url(RedisSupport.PORT), Map.of());
     Await.until(() -> redis.send(Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(keys.answers())).get(1).toInteger() == 1,
@@ -219,7 +219,7 @@ class SharedEmbedLoaderIT {
 
   @Test
   void withoutAMessageTheWaitingPodStillFindsTheAnswerAtTheSafetyPoll() {
-    waiters = new LockWaiters(vertx, 200);
+    waiters = new LockWaiters(vertx, io.tokengateway.core.Time.system(vertx), 200);
     otherPodHoldsTheLock();
     // written straight into Redis: no message, as from a pod of an older version
     vertx.setTimer(50, id -> redis.sendAsync(sharedAnswer("other-pods-token", 0)));
