@@ -45,7 +45,8 @@ final class RedisNodes {
   /** Sentinel mode: a client of the Sentinels themselves. */
   private final Redis sentinels;
   private final Map<Node, Redis> clients = new ConcurrentHashMap<>();
-  private final AtomicInteger turn = new AtomicInteger();
+  /** Where this process starts among the masters: pods spread their subscriptions over a cluster. */
+  private final AtomicInteger turn = new AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000));
   private volatile List<Node> lastMasters = List.of();
 
   /** A node by host and port: what logs may show. */
@@ -71,7 +72,8 @@ final class RedisNodes {
     this.main = Redis.createClient(vertx, main);
     this.sentinels = options.mode() != Mode.SENTINEL ? null : Redis.createClient(vertx, base(2)
         .setEndpoints(new ArrayList<>(options.nodes())).setType(RedisClientType.SENTINEL)
-        .setMasterName(options.sentinelMaster()).setRole(RedisRole.SENTINEL));
+        .setMasterName(options.sentinelMaster()).setRole(RedisRole.SENTINEL)
+        .setTopologyCacheTTL(10_000)); // only where the Sentinels are: the master is asked of one at each call
   }
 
   /** The client for commands. */
