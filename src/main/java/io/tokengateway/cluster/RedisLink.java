@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * Cluster client follows MOVED and reads the slot map again at most a second later, but it connects to every
  * node the map lists for each command, so while one listed node is down (until the cluster has failed it
  * over, {@code cluster-node-timeout} and an election) every command fails and Redis counts as unavailable.
+ * A READONLY reply is a failure too, and replaces the client ({@link RedisNodes#renewMain}): behind a managed
+ * primary endpoint, a failover leaves the pooled connections on the old primary, now a replica that keeps them.
  */
 public final class RedisLink {
 
@@ -63,7 +65,6 @@ public final class RedisLink {
   private final Vertx vertx;
   private final ClusterOptions options;
   private final RedisNodes nodes;
-  private final Redis client;
   private final RedisHealth health;
   private final RedisSubscription subscription;
   private volatile boolean closed;
@@ -80,7 +81,6 @@ public final class RedisLink {
     this.vertx = vertx;
     this.options = options;
     this.nodes = new RedisNodes(vertx, options);
-    this.client = nodes.main();
     this.health = new RedisHealth(options.failuresToUnavailable(), options.warmupSeconds(), ticker);
     this.subscription = new RedisSubscription(nodes, channels);
     metrics.gauge("gateway.redis.available", "1 while Redis counts as available (cluster mode), else 0", health,
@@ -114,7 +114,7 @@ public final class RedisLink {
     if (!health.available()) {
       return Future.failedFuture(UNAVAILABLE);
     }
-    return bounded(() -> client.send(request), options.timeoutMs(), options.timeoutMs());
+    return bounded(() -> nodes.main().send(request), options.timeoutMs(), options.timeoutMs());
   }
 
   /** Several commands pipelined on one connection. */
@@ -122,7 +122,7 @@ public final class RedisLink {
     if (!health.available()) {
       return Future.failedFuture(UNAVAILABLE);
     }
-    return bounded(() -> client.batch(requests), options.timeoutMs(), options.timeoutMs());
+    return bounded(() -> nodes.main().batch(requests), options.timeoutMs(), options.timeoutMs());
   }
 
   /** Runs a Lua script ({@code EVAL}); the script text is small and Redis caches its compilation. */
@@ -140,7 +140,7 @@ public final class RedisLink {
       return Future.failedFuture(UNAVAILABLE);
     }
     Request r = script(script, keys, args);
-    return bounded(() -> client.send(r), options.timeoutMs(), Math.max(patienceMs, options.timeoutMs()));
+    return bounded(() -> nodes.main().send(r), options.timeoutMs(), Math.max(patienceMs, options.timeoutMs()));
   }
 
   /**
@@ -197,7 +197,7 @@ public final class RedisLink {
 
   /** The trial while Redis is unavailable, and while available one command among others; keeps the subscription. */
   private Future<Void> probe(long withinMs) {
-    return bounded(() -> client.send(Request.cmd(Command.PING)), withinMs, withinMs).transform(ar -> {
+    return bounded(() -> nodes.main().send(Request.cmd(Command.PING)), withinMs, withinMs).transform(ar -> {
       if (ar.succeeded()) {
         if (health.trialPassed()) {
           LOG.info("Redis {} available: cluster mode shares the upstream budget and the embed cache",
@@ -245,7 +245,13 @@ public final class RedisLink {
       if (result.future().isComplete()) {
         return; // too late: already failed as a timeout
       }
-      if (ar.failed() && !(ar.cause() instanceof Response)) {
+      if (ar.failed() && RedisNodes.readOnly(ar.cause())) {
+        failed(number, false, RedisNodes.printable(ar.cause()));
+        if (nodes.renewMain() && !closed) {
+          LOG.warn("Redis {} answered READONLY (the node reached is a replica now: a failover): connecting again",
+              options.endpoint());
+        }
+      } else if (ar.failed() && !(ar.cause() instanceof Response)) {
         failed(number, false, RedisNodes.printable(ar.cause()));
       } else if (!late.get()) {
         health.answered();

@@ -41,7 +41,9 @@ final class RedisNodes {
   private final ClusterOptions options;
   private final URI template;
   private final List<Node> listed;
-  private final Redis main;
+  private final RedisOptions mainOptions;
+  private volatile Redis main;
+  private final java.util.concurrent.atomic.AtomicBoolean renewing = new java.util.concurrent.atomic.AtomicBoolean();
   /** Sentinel mode: a client of the Sentinels themselves. */
   private final Redis sentinels;
   private final Map<Node, Redis> clients = new ConcurrentHashMap<>();
@@ -69,6 +71,7 @@ final class RedisNodes {
       case CLUSTER -> main.setType(RedisClientType.CLUSTER);
       default -> main.setType(RedisClientType.STANDALONE);
     }
+    this.mainOptions = main;
     this.main = Redis.createClient(vertx, main);
     this.sentinels = options.mode() != Mode.SENTINEL ? null : Redis.createClient(vertx, base(2)
         .setEndpoints(new ArrayList<>(options.nodes())).setType(RedisClientType.SENTINEL)
@@ -79,6 +82,24 @@ final class RedisNodes {
   /** The client for commands. */
   Redis main() {
     return main;
+  }
+
+  /**
+   * Replaces the client for commands, at most once a second; true when it did. For a node that answered READONLY:
+   * the pooled connections reach a replica, as after a failover behind one address (a managed "primary
+   * endpoint" whose DNS name, or address, moved to the new primary while the old one stayed up as a replica and
+   * kept its connections). A new client's connections find the address again. Commands under way on the old
+   * client fail.
+   */
+  boolean renewMain() {
+    if (!renewing.compareAndSet(false, true)) {
+      return false;
+    }
+    Redis old = main;
+    main = Redis.createClient(vertx, mainOptions);
+    old.close();
+    vertx.setTimer(1_000, id -> renewing.set(false));
+    return true;
   }
 
   /**
@@ -150,6 +171,12 @@ final class RedisNodes {
     }
     clients.values().forEach(c -> closing.add(c.close()));
     return Future.join(closing).otherwiseEmpty().mapEmpty();
+  }
+
+  /** Whether Redis refused a write because the node is a replica (a READONLY reply, or a script's). */
+  static boolean readOnly(Throwable problem) {
+    String m = problem instanceof Response ? String.valueOf(problem.getMessage()) : "";
+    return m.startsWith("READONLY") || m.contains("-READONLY");
   }
 
   /** A Redis problem as it may be logged: the first line, with any credential in a node's URL taken out. */

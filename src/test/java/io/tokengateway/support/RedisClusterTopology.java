@@ -125,6 +125,7 @@ public final class RedisClusterTopology implements RedisTopology, AutoCloseable 
   }
 
   /** The ports of the nodes running now, masters and replicas. */
+  @Override
   public List<Integer> nodePorts() {
     return nodes.stream().filter(RedisProcess::alive).map(n -> n.port).toList();
   }

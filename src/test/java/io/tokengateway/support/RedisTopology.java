@@ -47,6 +47,11 @@ public interface RedisTopology {
   /** The ports of the nodes that hold keys now (the masters). */
   List<Integer> keyPorts();
 
+  /** The ports of every Redis node running now (a pod may subscribe on any): the key nodes unless said otherwise. */
+  default List<Integer> nodePorts() {
+    return keyPorts();
+  }
+
   /** The password every node (and Sentinel) takes, or null. */
   String password();
 }

@@ -78,6 +78,11 @@ public final class SentinelTopology implements RedisTopology, AutoCloseable {
   }
 
   @Override
+  public List<Integer> nodePorts() {
+    return List.of(first.port, second.port);
+  }
+
+  @Override
   public String password() {
     return password;
   }
