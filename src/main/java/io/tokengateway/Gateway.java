@@ -168,7 +168,8 @@ public final class Gateway {
     }
     LOG.info("token-gateway ready on port {} with {} event-loop instances, upstream {}, {}",
         port, config.http().instances(), modeName(), cluster == null ? "single-process"
-            : "cluster mode on Redis (" + config.cluster().mode().name().toLowerCase() + ") " + config.cluster().endpoint());
+            : "cluster mode on Redis (" + config.cluster().mode().name().toLowerCase() + ") "
+                + config.cluster().endpoint());
   }
 
   private String modeName() {

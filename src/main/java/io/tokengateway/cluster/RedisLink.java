@@ -163,7 +163,8 @@ public final class RedisLink {
   private Future<Long> eachMaster(List<RedisNodes.Node> masters, int index, String pattern,
       Function<List<String>, Future<Long>> action) {
     Redis node = nodes.client(masters.get(index));
-    Function<Request, Future<Response>> send = r -> bounded(() -> node.send(r), options.timeoutMs(), options.timeoutMs());
+    Function<Request, Future<Response>> send =
+        r -> bounded(() -> node.send(r), options.timeoutMs(), options.timeoutMs());
     return scan(send, pattern, "0", action).compose(n -> index + 1 == masters.size() ? Future.succeededFuture(n)
         : eachMaster(masters, index + 1, pattern, action).map(m -> n + m));
   }

@@ -17,7 +17,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
@@ -43,12 +45,12 @@ final class RedisNodes {
   private final List<Node> listed;
   private final RedisOptions mainOptions;
   private volatile Redis main;
-  private final java.util.concurrent.atomic.AtomicBoolean renewing = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean renewing = new AtomicBoolean();
   /** Sentinel mode: a client of the Sentinels themselves. */
   private final Redis sentinels;
   private final Map<Node, Redis> clients = new ConcurrentHashMap<>();
   /** Where this process starts among the masters: pods spread their subscriptions over a cluster. */
-  private final AtomicInteger turn = new AtomicInteger(java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000));
+  private final AtomicInteger turn = new AtomicInteger(ThreadLocalRandom.current().nextInt(1_000));
   private volatile List<Node> lastMasters = List.of();
 
   /** A node by host and port: what logs may show. */
