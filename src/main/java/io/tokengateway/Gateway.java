@@ -89,7 +89,8 @@ public final class Gateway {
     }
     LOG.info("token-gateway ready on port {} with {} event-loop instances, upstream {}, {}",
         port, wiring.config.http().instances(), wiring.modeName(), wiring.cluster == null ? "single-process"
-            : "cluster mode on Redis " + wiring.config.cluster().endpoint());
+            : "cluster mode on Redis (" + wiring.config.cluster().mode().name().toLowerCase() + ") "
+                + wiring.config.cluster().endpoint());
   }
 
   /** Drains for {@code shutdown.drainSeconds}, then closes the listener and waits for in-flight requests. */

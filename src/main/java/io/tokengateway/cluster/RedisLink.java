@@ -9,13 +9,14 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,16 @@ import org.slf4j.LoggerFactory;
  * {@code gateway_redis_available}). From then on commands fail at once without touching the network until the
  * probe (a PING every second, the trial) gets an answer in time. Results complete on the caller's Vert.x context.
  * One extra connection stays subscribed to the gateway's channels ({@link RedisSubscription}).
+ *
+ * <p>{@code redis.mode} picks the Vert.x client ({@link RedisNodes}): one Redis, the master of a Sentinel
+ * master set, or a Redis Cluster. A failover is an outage like any other: commands that fail count as above,
+ * the PING brings Redis back once the client reaches the new master. The Sentinel client asks the Sentinels for
+ * the master at most a second before each connection, so pooled connections to an old master go unused; the
+ * Cluster client follows MOVED and reads the slot map again at most a second later, but it connects to every
+ * node the map lists for each command, so while one listed node is down (until the cluster has failed it
+ * over, {@code cluster-node-timeout} and an election) every command fails and Redis counts as unavailable.
+ * A READONLY reply is a failure too, and replaces the client ({@link RedisNodes#renewMain}): behind a managed
+ * primary endpoint, a failover leaves the pooled connections on the old primary, now a replica that keeps them.
  */
 public final class RedisLink {
 
@@ -53,7 +64,7 @@ public final class RedisLink {
 
   private final Vertx vertx;
   private final ClusterOptions options;
-  private final Redis client;
+  private final RedisNodes nodes;
   private final RedisHealth health;
   private final RedisSubscription subscription;
   private volatile boolean closed;
@@ -69,20 +80,9 @@ public final class RedisLink {
       GatewayMetrics metrics) {
     this.vertx = vertx;
     this.options = options;
-    RedisOptions redis = new RedisOptions()
-        .setConnectionString(options.url().reveal())
-        .setMaxPoolSize(options.poolSize() + 1)
-        .setMaxPoolWaiting(1_024)
-        .setMaxWaitingHandlers(4_096);
-    if (!options.password().isEmpty()) {
-      redis.setPassword(options.password().reveal());
-    }
-    // rediss:// turns TLS on; the server's certificate must then match its host name (the JVM's trust store)
-    redis.getNetClientOptions().setConnectTimeout(Math.max(options.timeoutMs(), 100)).setTcpNoDelay(true)
-        .setHostnameVerificationAlgorithm("HTTPS");
-    this.client = Redis.createClient(vertx, redis);
+    this.nodes = new RedisNodes(vertx, options);
     this.health = new RedisHealth(options.failuresToUnavailable(), options.warmupSeconds(), ticker);
-    this.subscription = new RedisSubscription(client, channels);
+    this.subscription = new RedisSubscription(nodes, channels);
     metrics.gauge("gateway.redis.available", "1 while Redis counts as available (cluster mode), else 0", health,
         h -> h.available() ? 1 : 0);
   }
@@ -102,7 +102,7 @@ public final class RedisLink {
   public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(probeTimer);
-    return subscription.close().compose(v -> client.close().otherwiseEmpty());
+    return subscription.close().compose(v -> nodes.close());
   }
 
   public boolean available() {
@@ -114,7 +114,7 @@ public final class RedisLink {
     if (!health.available()) {
       return Future.failedFuture(UNAVAILABLE);
     }
-    return bounded(() -> client.send(request), options.timeoutMs(), options.timeoutMs());
+    return bounded(() -> nodes.main().send(request), options.timeoutMs(), options.timeoutMs());
   }
 
   /** Several commands pipelined on one connection. */
@@ -122,7 +122,7 @@ public final class RedisLink {
     if (!health.available()) {
       return Future.failedFuture(UNAVAILABLE);
     }
-    return bounded(() -> client.batch(requests), options.timeoutMs(), options.timeoutMs());
+    return bounded(() -> nodes.main().batch(requests), options.timeoutMs(), options.timeoutMs());
   }
 
   /** Runs a Lua script ({@code EVAL}); the script text is small and Redis caches its compilation. */
@@ -140,7 +140,46 @@ public final class RedisLink {
       return Future.failedFuture(UNAVAILABLE);
     }
     Request r = script(script, keys, args);
-    return bounded(() -> client.send(r), options.timeoutMs(), Math.max(patienceMs, options.timeoutMs()));
+    return bounded(() -> nodes.main().send(r), options.timeoutMs(), Math.max(patienceMs, options.timeoutMs()));
+  }
+
+  /**
+   * Runs {@code action} on every page of the keys matching {@code pattern} ({@code SCAN ... MATCH}), on every node
+   * that holds keys: the one Redis or master, or on Redis Cluster every master in turn (the client would send
+   * SCAN to one random node). The sum of what {@code action} returns. A key may be seen twice, or missed, while
+   * a cluster moves its slot; a command of {@code action} that names several keys is routed by the client.
+   */
+  public Future<Long> forEachKey(String pattern, Function<List<String>, Future<Long>> action) {
+    if (!health.available()) {
+      return Future.failedFuture(UNAVAILABLE);
+    }
+    if (options.mode() != ClusterOptions.Mode.CLUSTER) {
+      return scan(this::send, pattern, "0", action);
+    }
+    return nodes.masters().transform(ar -> ar.failed() ? Future.failedFuture(UNAVAILABLE)
+        : eachMaster(ar.result(), 0, pattern, action));
+  }
+
+  private Future<Long> eachMaster(List<RedisNodes.Node> masters, int index, String pattern,
+      Function<List<String>, Future<Long>> action) {
+    Redis node = nodes.client(masters.get(index));
+    Function<Request, Future<Response>> send =
+        r -> bounded(() -> node.send(r), options.timeoutMs(), options.timeoutMs());
+    return scan(send, pattern, "0", action).compose(n -> index + 1 == masters.size() ? Future.succeededFuture(n)
+        : eachMaster(masters, index + 1, pattern, action).map(m -> n + m));
+  }
+
+  private static Future<Long> scan(Function<Request, Future<Response>> send, String pattern, String cursor,
+      Function<List<String>, Future<Long>> action) {
+    return send.apply(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000))
+        .compose(page -> {
+          String next = page.get(0).toString();
+          List<String> found = new ArrayList<>();
+          page.get(1).forEach(k -> found.add(k.toString()));
+          Future<Long> done = found.isEmpty() ? Future.succeededFuture(0L) : action.apply(found);
+          return done.compose(n -> "0".equals(next) ? Future.succeededFuture(n)
+              : scan(send, pattern, next, action).map(m -> n + m));
+        });
   }
 
   /** Whether a command failed for want of an answer in time (it may have run in Redis), not for being refused. */
@@ -159,7 +198,7 @@ public final class RedisLink {
 
   /** The trial while Redis is unavailable, and while available one command among others; keeps the subscription. */
   private Future<Void> probe(long withinMs) {
-    return bounded(() -> client.send(Request.cmd(Command.PING)), withinMs, withinMs).transform(ar -> {
+    return bounded(() -> nodes.main().send(Request.cmd(Command.PING)), withinMs, withinMs).transform(ar -> {
       if (ar.succeeded()) {
         if (health.trialPassed()) {
           LOG.info("Redis {} available: cluster mode shares the upstream budget and the embed cache",
@@ -167,7 +206,7 @@ public final class RedisLink {
         }
         subscription.tick();
       } else if (ar.cause() instanceof Response) {
-        lastProblem = String.valueOf(ar.cause().getMessage());
+        lastProblem = RedisNodes.printable(ar.cause());
         if (health.refused()) {
           unavailable(lastProblem);
         }
@@ -207,8 +246,14 @@ public final class RedisLink {
       if (result.future().isComplete()) {
         return; // too late: already failed as a timeout
       }
-      if (ar.failed() && !(ar.cause() instanceof Response)) {
-        failed(number, false, ar.cause().getMessage());
+      if (ar.failed() && RedisNodes.readOnly(ar.cause())) {
+        failed(number, false, RedisNodes.printable(ar.cause()));
+        if (nodes.renewMain() && !closed) {
+          LOG.warn("Redis {} answered READONLY (the node reached is a replica now: a failover): connecting again",
+              options.endpoint());
+        }
+      } else if (ar.failed() && !(ar.cause() instanceof Response)) {
+        failed(number, false, RedisNodes.printable(ar.cause()));
       } else if (!late.get()) {
         health.answered();
       }
@@ -218,7 +263,7 @@ public final class RedisLink {
   }
 
   private void failed(long command, boolean late, String why) {
-    lastProblem = String.valueOf(why);
+    lastProblem = why;
     if (health.failed(command, late) && !closed) {
       unavailable(lastProblem);
     }

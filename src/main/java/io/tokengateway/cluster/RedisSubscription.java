@@ -2,7 +2,6 @@ package io.tokengateway.cluster;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -20,6 +19,12 @@ import org.slf4j.LoggerFactory;
  * nothing closes) and is dropped like a closed one. A lost subscription is re-established on the next tick, and
  * then every channel receives {@link RedisLink#EVERYTHING}: what was published meanwhile never arrived.
  *
+ * <p>Where it subscribes is {@link RedisNodes#subscriptionNode}: the one Redis, the master the Sentinels name,
+ * or a master of the cluster (classic PUBLISH reaches every node; when that node fails the connection is lost
+ * and the next tick subscribes on another). In sentinel mode every tick also asks the Sentinels for the master:
+ * once it has moved, the subscription follows it at once, since an old master that is still up (Sentinel turns
+ * it into a replica only some seconds later) no longer hears what is published on the new one.
+ *
  * <p>Any reply on the connection proves it alive, matched to nothing: in subscribed mode a PING is answered
  * {@code PONG} (RESP3) or with a {@code pong} message (RESP2), and the client may hand either to the handler
  * or to the PING's own future. Logs as {@link RedisLink}: one logger for Redis's state.
@@ -28,9 +33,11 @@ final class RedisSubscription {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
 
-  private final Redis client;
+  private final RedisNodes nodes;
   private final Map<String, Consumer<String>> channels;
   private final AtomicReference<RedisConnection> connection = new AtomicReference<>();
+  /** The node the current subscription is on. */
+  private volatile RedisNodes.Node node;
   private volatile boolean subscribing;
   /** Set once a subscription has been lost: what was published meanwhile never reached this pod. */
   private volatile boolean missedMessages;
@@ -39,8 +46,8 @@ final class RedisSubscription {
   private volatile boolean closed;
 
   /** @param channels each channel's messages go to its consumer, on the subscription's context */
-  RedisSubscription(Redis client, Map<String, Consumer<String>> channels) {
-    this.client = client;
+  RedisSubscription(RedisNodes nodes, Map<String, Consumer<String>> channels) {
+    this.nodes = nodes;
     this.channels = Map.copyOf(channels);
   }
 
@@ -54,6 +61,14 @@ final class RedisSubscription {
         heard = false;
         pinged = true;
         conn.send(Request.cmd(Command.PING)).onSuccess(this::received);
+        if (nodes.followsMaster()) {
+          RedisNodes.Node on = node;
+          nodes.master().onSuccess(master -> {
+            if (!master.equals(on)) {
+              lost(conn, "the master is now " + master + ", not " + on);
+            }
+          });
+        }
       }
     }
     if (connection.get() == null && !subscribing && !closed && !channels.isEmpty()) {
@@ -69,9 +84,13 @@ final class RedisSubscription {
 
   private void subscribe() {
     subscribing = true;
-    client.connect().compose(conn -> {
+    RedisNodes.Node[] on = new RedisNodes.Node[1];
+    nodes.subscriptionNode().compose(n -> {
+      on[0] = n;
+      return nodes.client(n).connect();
+    }).compose(conn -> {
       conn.handler(this::received);
-      conn.exceptionHandler(t -> lost(conn, t.getMessage()));
+      conn.exceptionHandler(t -> lost(conn, RedisNodes.printable(t)));
       conn.endHandler(v -> lost(conn, "connection closed"));
       Request subscribe = Request.cmd(Command.SUBSCRIBE);
       channels.keySet().forEach(subscribe::arg);
@@ -79,16 +98,19 @@ final class RedisSubscription {
     }).onComplete(ar -> {
       subscribing = false;
       if (ar.failed()) {
-        LOG.debug("subscribing to {} failed ({}): again in a second", channels.keySet(), ar.cause().getMessage());
+        LOG.debug("subscribing to {} failed ({}): again in a second", channels.keySet(),
+            RedisNodes.printable(ar.cause()));
         return;
       }
       pinged = false;
+      node = on[0];
       connection.set(ar.result());
       if (closed) {
         close();
       } else if (missedMessages) {
         missedMessages = false;
-        LOG.info("subscribed again to {}: acting as if everything was purged meanwhile", channels.keySet());
+        LOG.info("subscribed again to {} on {}: acting as if everything was purged meanwhile", channels.keySet(),
+            node);
         channels.values().forEach(c -> c.accept(RedisLink.EVERYTHING));
       }
     });

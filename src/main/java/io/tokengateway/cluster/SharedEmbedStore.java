@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -126,34 +125,16 @@ public final class SharedEmbedStore {
    * token being fetched (its lock is held) moves on, so no call under way writes its answer back afterwards.
    */
   public Future<Long> purgeAll() {
-    return forEachKey(keys.lockPattern(), "0", locks -> Future.all(locks.stream()
+    return redis.forEachKey(keys.lockPattern(), locks -> Future.all(locks.stream()
             .map(lock -> redis.eval(PURGE, List.of(keys.embed(keys.hashOfLock(lock)),
                 keys.generation(keys.hashOfLock(lock))), GENERATION_TTL_MS)).toList()).map(0L))
-        .compose(v -> purgeFrom("0", 0))
+        .compose(v -> redis.forEachKey(keys.embedPattern(), found -> redis.send(delete(found)).map(Response::toLong)))
         .compose(n -> announce(RedisLink.EVERYTHING).map(n));
   }
 
-  /** Runs {@code action} on every page of keys matching {@code pattern}; the sum of what it returns. */
-  private Future<Long> forEachKey(String pattern, String cursor,
-      java.util.function.Function<List<String>, Future<Long>> action) {
-    return redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000))
-        .compose(page -> {
-          String next = page.get(0).toString();
-          List<String> found = new ArrayList<>();
-          page.get(1).forEach(k -> found.add(k.toString()));
-          Future<Long> done = found.isEmpty() ? Future.succeededFuture(0L) : action.apply(found);
-          return done.compose(n -> "0".equals(next) ? Future.succeededFuture(n)
-              : forEachKey(pattern, next, action).map(m -> n + m));
-        });
-  }
-
-  private Future<Long> purgeFrom(String cursor, long deleted) {
-    return forEachKey(keys.embedPattern(), cursor, found -> redis.send(unlink(found)).map(Response::toLong))
-        .map(n -> deleted + n);
-  }
-
-  private static Request unlink(List<String> found) {
-    Request r = Request.cmd(Command.UNLINK);
+  /** DEL rather than UNLINK: on Redis Cluster the client splits a DEL of keys in many slots, not an UNLINK. */
+  private static Request delete(List<String> found) {
+    Request r = Request.cmd(Command.DEL);
     found.forEach(r::arg);
     return r;
   }

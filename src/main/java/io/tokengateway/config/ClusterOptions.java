@@ -2,11 +2,19 @@ package io.tokengateway.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * Cluster mode: the Redis that holds the shared upstream budget, 429 pause and embed cache. An empty
  * {@code url} means single-process mode. In cluster mode {@code expectedReplicas} must be set: it sizes each
  * pod's share of the budget while Redis is away, and no default is safe for every fleet.
+ *
+ * <p>{@code mode} says what {@code url} points at: one Redis ({@code standalone}), the Sentinels watching the
+ * master set {@code sentinelMaster} ({@code sentinel}), or nodes of a Redis Cluster ({@code cluster}); the last
+ * two take a comma-separated list of nodes, each a {@code redis://} or {@code rediss://} URL.
  */
 public record ClusterOptions(
     Secret url,
@@ -17,7 +25,23 @@ public record ClusterOptions(
     int warmupSeconds,
     int lockWaitMs,
     int poolSize,
-    int expectedReplicas) {
+    int expectedReplicas,
+    Mode mode,
+    String sentinelMaster) {
+
+  /** What {@code redis.url} points at. */
+  public enum Mode {
+    STANDALONE, SENTINEL, CLUSTER;
+
+    static Mode parse(String value) {
+      try {
+        return valueOf(value.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("redis.mode (GATEWAY_REDIS_MODE) must be standalone, sentinel or cluster, got '"
+            + value + "'");
+      }
+    }
+  }
 
   static ClusterOptions from(Settings s) {
     ClusterOptions options = new ClusterOptions(
@@ -29,13 +53,11 @@ public record ClusterOptions(
         s.intValue("redis.warmupSeconds", 0, 3_600),
         s.intValue("redis.lockWaitMs", 0, 60_000),
         s.intValue("redis.poolSize", 1, 1_024),
-        s.intValue("cluster.expectedReplicas", 0, 10_000));
+        s.intValue("cluster.expectedReplicas", 0, 10_000),
+        Mode.parse(s.string("redis.mode")),
+        s.string("redis.sentinelMaster"));
     if (options.enabled()) {
-      checkUrl(options.url().reveal());
-      if (options.expectedReplicas() == 0) {
-        throw new ConfigException("cluster.expectedReplicas (GATEWAY_CLUSTER_EXPECTED_REPLICAS) must be set in cluster"
-            + " mode: the most pods sharing the budget (the HPA's maxReplicas), so without Redis they stay within it");
-      }
+      options.check();
     }
     return options;
   }
@@ -45,21 +67,62 @@ public record ClusterOptions(
     return !url.isEmpty();
   }
 
-  /** Where Redis is, without any credential: for logs. */
+  /** The node URLs, credentials included: never log them (see {@link #endpoint}). */
+  public List<String> nodes() {
+    return Arrays.stream(url.reveal().split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
+  }
+
+  /** Where Redis is, node by node, without any credential: for logs. */
   public String endpoint() {
+    return nodes().stream().map(ClusterOptions::withoutCredentials).collect(Collectors.joining(","));
+  }
+
+  private static String withoutCredentials(String node) {
     try {
-      URI uri = new URI(url.reveal());
+      URI uri = new URI(node);
       return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
     } catch (URISyntaxException e) {
       return "<unreadable>";
     }
   }
 
+  private void check() {
+    List<String> nodes = nodes();
+    nodes.forEach(ClusterOptions::checkUrl);
+    if (nodes.isEmpty()) {
+      checkUrl(url.reveal());
+    }
+    if (nodes.stream().map(n -> URI.create(n).getScheme()).distinct().count() > 1) {
+      throw new ConfigException("redis.url (GATEWAY_REDIS_URL) mixes redis:// and rediss://: use one for every node");
+    }
+    if (mode == Mode.STANDALONE && nodes.size() > 1) {
+      throw new ConfigException("redis.url (GATEWAY_REDIS_URL) lists " + nodes.size() + " nodes: a list needs"
+          + " redis.mode (GATEWAY_REDIS_MODE) sentinel or cluster");
+    }
+    if (mode == Mode.SENTINEL && sentinelMaster.isEmpty()) {
+      throw new ConfigException("redis.sentinelMaster (GATEWAY_REDIS_SENTINEL_MASTER) must name the master set in"
+          + " sentinel mode (as in the Sentinels' 'sentinel monitor <name> ...')");
+    }
+    if (mode == Mode.CLUSTER && nodes.stream().anyMatch(n -> !database(n).isEmpty() && !database(n).equals("0"))) {
+      throw new ConfigException("redis.url (GATEWAY_REDIS_URL) selects a database: Redis Cluster has database 0 only");
+    }
+    if (expectedReplicas == 0) {
+      throw new ConfigException("cluster.expectedReplicas (GATEWAY_CLUSTER_EXPECTED_REPLICAS) must be set in cluster"
+          + " mode: the most pods sharing the budget (the HPA's maxReplicas), so without Redis they stay within it");
+    }
+  }
+
+  private static String database(String node) {
+    String path = URI.create(node).getPath();
+    return path == null ? "" : path.replace("/", "");
+  }
+
   private static void checkUrl(String url) {
     try {
       URI uri = new URI(url);
       if (!("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) || uri.getHost() == null) {
-        throw new ConfigException("redis.url (GATEWAY_REDIS_URL) must look like redis://host:6379/0 or rediss://host:6380");
+        throw new ConfigException("redis.url (GATEWAY_REDIS_URL) must look like redis://host:6379/0 or rediss://host:6380"
+            + " (a comma-separated list in sentinel and cluster mode)");
       }
     } catch (URISyntaxException e) {
       throw new ConfigException("redis.url (GATEWAY_REDIS_URL) is not a URL: use redis://host:6379/0");

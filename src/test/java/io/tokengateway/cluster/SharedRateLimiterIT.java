@@ -83,7 +83,7 @@ class SharedRateLimiterIT {
     await(limiter.acquire(Endpoint.EMBEDS));
 
     assertThat((System.nanoTime() - start) / 1_000_000).as("waited for Redis's answer").isGreaterThanOrEqualTo(400);
-    assertThat(redis.keys()).as("taken from the shared bucket").anyMatch(k -> k.endsWith("upstream:bucket"));
+    assertThat(redis.keys()).as("taken from the shared bucket").anyMatch(k -> k.endsWith("{upstream}:bucket"));
     await(local.acquire());
   }
 

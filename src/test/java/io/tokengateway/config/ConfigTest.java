@@ -39,6 +39,43 @@ class ConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.expectedReplicas");
   }
 
+  @Test
+  void sentinelAndClusterModesTakeANodeListAndPrintItWithoutCredentials() {
+    assertThat(GatewayConfig.of(Map.of()).cluster().mode()).isEqualTo(ClusterOptions.Mode.STANDALONE);
+    ClusterOptions sentinel = GatewayConfig.from(ConfigLoader.load(Map.of(
+        "GATEWAY_REDIS_MODE", "sentinel", "GATEWAY_REDIS_SENTINEL_MASTER", "mymaster",
+        "GATEWAY_REDIS_URL", "redis://:hunter2-redis@s1:26379, redis://app:hunter2-redis@s2:26379/0",
+        "GATEWAY_CLUSTER_EXPECTED_REPLICAS", "4"))).cluster();
+    assertThat(sentinel.mode()).isEqualTo(ClusterOptions.Mode.SENTINEL);
+    assertThat(sentinel.sentinelMaster()).isEqualTo("mymaster");
+    assertThat(sentinel.nodes()).hasSize(2);
+    assertThat(sentinel.endpoint()).isEqualTo("redis://s1:26379,redis://s2:26379").doesNotContain("hunter2");
+    ClusterOptions cluster = GatewayConfig.of(Map.of("redis.mode", "CLUSTER", "redis.url",
+        "rediss://:hunter2-redis@n1:6379,rediss://n2:6379,rediss://n3", "cluster.expectedReplicas", 4)).cluster();
+    assertThat(cluster.mode()).isEqualTo(ClusterOptions.Mode.CLUSTER);
+    assertThat(cluster.endpoint()).isEqualTo("rediss://n1:6379,rediss://n2:6379,rediss://n3");
+  }
+
+  @Test
+  void aBadModeOrNodeListStopsTheStartWithOneLineNamingTheSetting() {
+    Map<Map<String, Object>, String> bad = Map.of(
+        Map.of("redis.mode", "replicated"), "redis.mode (GATEWAY_REDIS_MODE) must be standalone, sentinel or cluster",
+        Map.of("redis.url", "redis://a:6379,redis://b:6379"), "a list needs redis.mode (GATEWAY_REDIS_MODE)",
+        Map.of("redis.mode", "sentinel", "redis.url", "redis://s1:26379"),
+        "redis.sentinelMaster (GATEWAY_REDIS_SENTINEL_MASTER) must name the master set",
+        Map.of("redis.mode", "cluster", "redis.url", "redis://a:6379/2,redis://b:6379"),
+        "Redis Cluster has database 0 only",
+        Map.of("redis.mode", "cluster", "redis.url", "redis://a:6379,rediss://b:6379"), "mixes redis:// and rediss://",
+        Map.of("redis.mode", "cluster", "redis.url", "redis://a:6379,http://b"), "redis.url (GATEWAY_REDIS_URL) must look like");
+    bad.forEach((settings, message) -> {
+      Map<String, Object> s = new java.util.HashMap<>(settings);
+      s.putIfAbsent("redis.url", "redis://redis:6379/0");
+      s.put("cluster.expectedReplicas", 2);
+      assertThatThrownBy(() -> GatewayConfig.of(s)).as(settings.toString()).isInstanceOf(ConfigException.class)
+          .hasMessageContaining(message).hasMessageNotContaining("\n");
+    });
+  }
+
   /** No fallback share is safe for every fleet: cluster mode does not start without the number of pods. */
   @Test
   void clusterModeRefusesToStartWithoutExpectedReplicas() {

@@ -110,6 +110,7 @@ class ManifestsTest {
     assertThat(env.findValue("secretKeyRef").path("name").asText()).isEqualTo(secret.at("/metadata/name").asText());
     assertThat(secret.at("/stringData/" + secretKey).asText()).startsWith("REPLACE_WITH_");
     assertThat(values).containsKey("GATEWAY_REDIS_URL");
+    assertThat(values.get("GATEWAY_REDIS_MODE")).as("redis.mode shown").isIn("standalone", "sentinel", "cluster");
 
     int maxReplicas = kind("HorizontalPodAutoscaler").at("/spec/maxReplicas").asInt();
     int budget = Integer.parseInt(values.get("GATEWAY_UPSTREAM_RATE_LIMIT_PER_SECOND"));
@@ -119,7 +120,7 @@ class ManifestsTest {
     assertThat(budget / replicas * maxReplicas).as("the fallback, every pod at its share").isLessThanOrEqualTo(1_380);
 
     String kustomization = Files.readString(OVERLAY.resolve("kustomization.yaml"));
-    assertThat(kustomization).contains("kind: NetworkPolicy").contains("port: 6379");
+    assertThat(kustomization).contains("kind: NetworkPolicy").contains("port: 6379").contains("port: 26379");
   }
 
   @Test

@@ -21,8 +21,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The real Redis server cluster-mode tests run against (127.0.0.1:6379, as on CI), with a key prefix of its
- * own per test so tests never see each other's keys. Tests call {@link #assumeRunning()} first: when no Redis
+ * The real Redis cluster-mode tests run against (127.0.0.1:6379, as on CI, or a {@link RedisTopology} a test
+ * class started), with a key prefix of its own per test so tests never see each other's keys. Tests call {@link #assumeRunning()} first: when no Redis
  * answers, they are reported as skipped with the reason, never passed.
  */
 public final class RedisSupport {
@@ -31,10 +31,17 @@ public final class RedisSupport {
   public static final int PORT = 6379;
 
   public final String prefix = "tg-test-" + UUID.randomUUID() + ":";
+  private final RedisTopology topology;
   private final Redis client;
 
   public RedisSupport(Vertx vertx) {
-    this.client = Redis.createClient(vertx, url(PORT));
+    this(vertx, RedisTopology.STANDALONE);
+  }
+
+  /** A test's view of {@code topology}: its client is of the gateway's type (commands routed as the gateway's). */
+  public RedisSupport(Vertx vertx, RedisTopology topology) {
+    this.topology = topology;
+    this.client = Redis.createClient(vertx, topology.clientOptions());
   }
 
   /**
@@ -42,8 +49,7 @@ public final class RedisSupport {
    * a loaded test machine meets; {@code extra} adds or replaces.
    */
   public Map<String, Object> settings(Map<String, ?> extra) {
-    Map<String, Object> s = new java.util.HashMap<>();
-    s.put("redis.url", url(PORT));
+    Map<String, Object> s = new java.util.HashMap<>(topology.settings());
     s.put("redis.keyPrefix", prefix);
     s.put("redis.timeoutMs", 500);
     s.put("cluster.expectedReplicas", 1); // required in cluster mode; a test about the fallback share sets its own
@@ -100,15 +106,31 @@ public final class RedisSupport {
     return out;
   }
 
+  /** Every key under this test's prefix, on every node that holds keys (each master of a cluster). */
   public List<String> keys() {
+    List<String> keys = new ArrayList<>();
+    for (int port : topology.keyPorts()) {
+      keys.addAll(keys(port));
+    }
+    return keys;
+  }
+
+  /** The keys under this test's prefix on the node on {@code port}. */
+  public List<String> keys(int port) {
     List<String> keys = new ArrayList<>();
     String cursor = "0";
     do {
-      Response page = send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(prefix + "*").arg("COUNT").arg(1000));
-      cursor = page.get(0).toString();
-      page.get(1).forEach(k -> keys.add(k.toString()));
+      List<?> page = (List<?>) Resp.call(port, topology.password(), "SCAN", cursor, "MATCH", prefix + "*", "COUNT", 1000);
+      cursor = String.valueOf(page.get(0));
+      ((List<?>) page.get(1)).forEach(k -> keys.add(String.valueOf(k)));
     } while (!"0".equals(cursor));
     return keys;
+  }
+
+  /** How many connections to the node on {@code port} are subscribed to this test's invalidation channel. */
+  public int subscribers(int port) {
+    List<?> numsub = (List<?>) Resp.call(port, topology.password(), "PUBSUB", "NUMSUB", prefix + "invalidate");
+    return ((Long) numsub.get(1)).intValue();
   }
 
   /** Deletes this test's keys and closes the client. */

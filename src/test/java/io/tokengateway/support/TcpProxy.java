@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class TcpProxy {
 
   private final Vertx vertx;
-  private final int targetPort;
+  private volatile int targetPort;
   private final NetClient client;
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final Queue<Runnable> held = new ConcurrentLinkedQueue<>();
@@ -46,6 +46,14 @@ public final class TcpProxy {
     server = vertx.createNetServer().connectHandler(this::relay);
     port = await(server.listen(port, "127.0.0.1")).actualPort();
     return this;
+  }
+
+  /**
+   * Relays the connections opened from now on to {@code port}; those open stay where they are, as when a DNS
+   * name or a virtual address moves to another server.
+   */
+  public void retarget(int port) {
+    targetPort = port;
   }
 
   /** Stops listening and cuts every relayed connection, as a Redis that went away. */
