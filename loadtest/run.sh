@@ -15,7 +15,9 @@ shift
 PROPS=("$@")
 if [[ "$SIM" == smoke ]]; then
   SIM=EmbedHotSimulation
-  PROPS=(-Drate=20 -Dduration=4 -Dwarmup=2 -Dp99Ms=1000 "${PROPS[@]}")
+  # a check that the built jar serves load without errors, not a measurement: its 101 requests start on a
+  # cold JVM, so p99 is its slowest first calls (and whatever else the machine is doing); hence the loose bound
+  PROPS=(-Drate=20 -Dduration=4 -Dwarmup=2 -Dp99Ms=3000 "${PROPS[@]}")
 fi
 
 GW_PORT="${GW_PORT:-18080}"
