@@ -126,7 +126,8 @@ public final class GuestChecks {
 
   /**
    * Runs the configured checks for a validated guest request asking for {@code allowedAddresses}; fails with the
-   * {@link GatewayFailure} to answer.
+   * {@link GatewayFailure} to answer. {@code clientAddress} is the client's limiter key
+   * ({@link ClientAddress#of}): what the quota counts, and the CAPTCHA's {@code remoteip} when it is an IP literal.
    */
   public Future<GuestGrant> check(HttpServerRequest request, String clientAddress, List<String> allowedAddresses) {
     if (jwt == null && quota == null && captcha == null) {
@@ -156,7 +157,7 @@ public final class GuestChecks {
     if (quota == null) {
       return Future.succeededFuture(GuestQuota.Reservation.NONE);
     }
-    String key = who != null ? QuotaKeys.ofSubject(who.subject()) : QuotaKeys.ofAddress(clientAddress);
+    String key = who != null ? QuotaKeys.ofSubject(who.subject()) : QuotaKeys.ofClient(clientAddress);
     return quota.reserve(key).andThen(ar -> metrics.guestCheck("quota", ar.succeeded() ? "pass" : "fail"));
   }
 }
