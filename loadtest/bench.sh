@@ -10,7 +10,7 @@
 #   gateway_defaults           the shipped defaults: INFO access log, written to a file as stdout would be; Vert.x meters on
 #   gateway_log_warn           GATEWAY_LOG_LEVEL=WARN (no access lines)
 #   gateway_access_errors      GATEWAY_LOG_ACCESS=errors (skipped when the jar does not know the setting)
-#   gateway_no_vertx_meters    GATEWAY_MANAGEMENT_VERTX_METRICS=false
+#   gateway_vertx_server_meters GATEWAY_MANAGEMENT_VERTX_HTTP_SERVER_METRICS=true (Vert.x's per-request server meters on)
 #   gateway_cluster            GATEWAY_REDIS_URL=$REDIS_URL with a fresh key prefix (skipped when no Redis answers)
 #   gateway_tracing            GATEWAY_TRACING_OTLP_ENDPOINT=a local OTLP sink (OtlpSink), default sample ratio
 #                              (skipped when the jar does not know the setting)
@@ -59,7 +59,7 @@ OTLP_ENDPOINT="${OTLP_ENDPOINT:-http://127.0.0.1:$OTLP_PORT}"
 # collections rare but long, and they alone put p99 above 5 ms.
 SERVER_JVM_OPTS="${SERVER_JVM_OPTS:--Xmx384m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
 CLIENT_JVM_OPTS="${CLIENT_JVM_OPTS:--Xms512m -Xmx512m -XX:+UseSerialGC}"
-ALL_ROWS="gateway_defaults gateway_log_warn gateway_access_errors gateway_no_vertx_meters gateway_cluster
+ALL_ROWS="gateway_defaults gateway_log_warn gateway_access_errors gateway_vertx_server_meters gateway_cluster
   gateway_tracing bare_vertx nginx_proxy_cache_logging nginx_proxy_cache"
 ROWS="$(echo ${ROWS:-$ALL_ROWS})"
 JAR=target/token-gateway.jar
@@ -68,10 +68,10 @@ EMBED=/api/fabric/embeds/tokens
 TOKEN='{"token":"c2c_7acc0e5e968706a032983cd80cdca219"}'
 
 declare -A LEGEND=(
-  [gateway_defaults]="the gateway as shipped: INFO access log to a file (stdout redirected), Vert.x meters on"
+  [gateway_defaults]="the gateway as shipped: INFO access log to a file (stdout redirected), Vert.x client and JVM meters on, its per-request server meters off"
   [gateway_log_warn]="GATEWAY_LOG_LEVEL=WARN: no INFO access lines"
   [gateway_access_errors]="GATEWAY_LOG_ACCESS=errors: access lines for errors only"
-  [gateway_no_vertx_meters]="GATEWAY_MANAGEMENT_VERTX_METRICS=false: no Vert.x HTTP/JVM meters"
+  [gateway_vertx_server_meters]="GATEWAY_MANAGEMENT_VERTX_HTTP_SERVER_METRICS=true: Vert.x's per-request HTTP server meters on"
   [gateway_cluster]="GATEWAY_REDIS_URL=$REDIS_URL (+ a fresh GATEWAY_REDIS_KEY_PREFIX, GATEWAY_CLUSTER_EXPECTED_REPLICAS=1): cluster mode"
   [gateway_tracing]="GATEWAY_TRACING_OTLP_ENDPOINT=$OTLP_ENDPOINT: tracing at the default sample ratio (the sink on CPU $LOAD_CPU)"
   [bare_vertx]="not the gateway: BareVertxServer, reads the body and answers the same bytes and headers"
@@ -83,7 +83,7 @@ declare -A ROW_ENV=(
   [gateway_defaults]=""
   [gateway_log_warn]="GATEWAY_LOG_LEVEL=WARN"
   [gateway_access_errors]="GATEWAY_LOG_ACCESS=errors"
-  [gateway_no_vertx_meters]="GATEWAY_MANAGEMENT_VERTX_METRICS=false"
+  [gateway_vertx_server_meters]="GATEWAY_MANAGEMENT_VERTX_HTTP_SERVER_METRICS=true"
   [gateway_cluster]="GATEWAY_REDIS_URL=$REDIS_URL GATEWAY_REDIS_KEY_PREFIX=tg-bench-$$: GATEWAY_CLUSTER_EXPECTED_REPLICAS=1"
   [gateway_tracing]="GATEWAY_TRACING_OTLP_ENDPOINT=$OTLP_ENDPOINT"
 )
