@@ -26,6 +26,7 @@ import io.tokengateway.resilience.ClientRateLimiter;
 import io.tokengateway.resilience.UpstreamGuard;
 import io.tokengateway.resilience.UpstreamPermits;
 import io.tokengateway.resilience.UpstreamRateLimiter;
+import io.tokengateway.tracing.Tracing;
 import io.tokengateway.upstream.Endpoint;
 import io.tokengateway.upstream.SignalWireClient;
 import io.tokengateway.upstream.simulator.Simulator;
@@ -56,6 +57,8 @@ public final class Gateway {
   /** Cluster mode's shared state, or null in single-process mode. */
   private Cluster cluster;
   private AccessLog accessLog;
+  /** Trace context on every request; the OTLP exporter when tracing.otlp.endpoint is set. */
+  private Tracing tracing;
   /** Writes the access log's rejection summaries once their interval is over (measured on the injected ticker). */
   private long summaryTimer = -1;
   private String deploymentId;
@@ -100,6 +103,7 @@ public final class Gateway {
 
   private Future<Void> deploy(Time time, PrometheusMeterRegistry registry) {
     GatewayMetrics metrics = new GatewayMetrics(registry);
+    tracing = Tracing.create(config.tracing());
     cluster = config.cluster().enabled() ? new Cluster(vertx, config, time, metrics) : null;
     guard = upstreamGuard(time, metrics);
     EmbedLoader signalWire = (c2c, refresh) -> guard.call(Endpoint.EMBEDS, () -> client.createEmbedToken(c2c));
@@ -117,7 +121,10 @@ public final class Gateway {
         .compose(v -> deployApi(handlers, ownManagementPort))
         .compose(v -> ownManagementPort ? deployManagement(handlers) : Future.<Void>succeededFuture())
         .onSuccess(v -> announceReady())
-        .onFailure(t -> vertx.cancelTimer(summaryTimer));
+        .onFailure(t -> {
+          vertx.cancelTimer(summaryTimer);
+          tracing.close(vertx);
+        });
   }
 
   private UpstreamGuard upstreamGuard(Time time, GatewayMetrics metrics) {
@@ -143,7 +150,7 @@ public final class Gateway {
         new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time), metrics);
     return new Handlers(tokens, new HealthHandlers(lifecycle, modeName()),
         new CorsPolicy(config.cors(), guestChecks.requestHeaders()), clientLimit,
-        new AccessLog(metrics, config.log(), time.ticker()),
+        new AccessLog(metrics, config.log(), time.ticker(), tracing),
         new ManagementRoutes(vertx, registry, cluster != null ? cluster.purge(embedCache) : EmbedPurge.local(embedCache),
             validator, config.management().adminToken()),
         ServerConnections.api(config.http(), lifecycle, metrics),
@@ -207,6 +214,7 @@ public final class Gateway {
         .compose(v -> guestChecks.close())
         .compose(v -> cluster == null ? Future.<Void>succeededFuture() : cluster.close())
         .compose(v -> simulator == null ? Future.<Void>succeededFuture() : simulator.stop())
+        .eventually(() -> tracing.close(vertx))
         .onComplete(ar -> {
           vertx.cancelTimer(summaryTimer);
           accessLog.summarizeAll();

@@ -3,6 +3,7 @@ package io.tokengateway.http;
 import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.cache.CacheStatus;
 import io.tokengateway.cache.EmbedTokenCache;
+import io.tokengateway.tracing.RequestTrace;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -58,33 +59,35 @@ final class EmbedFastPath {
 
   void handle(HttpServerRequest request) {
     long start = System.nanoTime();
+    RequestTrace trace = accessLog.begin(request);
     cors.decorate(request.getHeader(HttpHeaders.ORIGIN), request.response().headers());
     GatewayFailure limited = clientLimit.check(request);
     if (limited != null) {
       request.resume();
-      finish(request, start, Responses.error(request, limited).outcome().label(), null);
+      finish(request, start, Responses.error(request, limited).outcome().label(), null, trace);
       return;
     }
     request.body().onComplete(body -> {
       if (body.failed()) {
         // a framing error or the request timeout is answered; a caller who left is logged without a status
         finish(request, start, body.cause() instanceof GatewayFailure f
-            ? Responses.error(request, f).outcome().label() : null, null);
+            ? Responses.error(request, f).outcome().label() : null, null, trace);
         return;
       }
       String c2c;
       try {
         c2c = validator.embedToken(body.result());
       } catch (RuntimeException e) {
-        finish(request, start, Responses.error(request, e).outcome().label(), null);
+        finish(request, start, Responses.error(request, e).outcome().label(), null, trace);
         return;
       }
       cache.get(c2c).onComplete(ar -> finish(request, start, TokenHandlers.writeEmbed(request, ar),
-          ar.succeeded() ? ar.result().status() : CacheStatus.MISS));
+          ar.succeeded() ? ar.result().status() : CacheStatus.MISS, trace));
     });
   }
 
-  private void finish(HttpServerRequest request, long start, String outcome, CacheStatus cacheStatus) {
-    accessLog.observe(request, System.nanoTime() - start, outcome, cacheStatus);
+  private void finish(HttpServerRequest request, long start, String outcome, CacheStatus cacheStatus,
+      RequestTrace trace) {
+    accessLog.observe(request, System.nanoTime() - start, outcome, cacheStatus, trace);
   }
 }

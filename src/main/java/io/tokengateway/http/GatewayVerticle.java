@@ -2,6 +2,7 @@ package io.tokengateway.http;
 
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.http.connection.ServerConnections;
+import io.tokengateway.tracing.RequestTrace;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -48,7 +49,7 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = router();
     return connections.apply(server.invalidRequestHandler(this::invalidHead), request -> {
       if (malformedPath(request.path())) {
-        Responses.reject(request, 400); // Vert.x Web cannot route a path it cannot decode
+        malformed(request); // Vert.x Web cannot route a path it cannot decode
       } else if (fastPath != null && fastPath.accepts(request)) {
         fastPath.handle(request);
       } else {
@@ -66,7 +67,15 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** A head the decoder or the framing rules refused: answered (Vert.x then closes the connection) and logged. */
   private void invalidHead(HttpServerRequest request) {
-    accessLog.observe(request, 0, Responses.invalidHead(request).outcome().label(), null);
+    RequestTrace trace = accessLog.begin(request);
+    accessLog.observe(request, 0, Responses.invalidHead(request).outcome().label(), null, trace);
+  }
+
+  /** A path that cannot be decoded: 400, observed like any other refused request. */
+  private void malformed(HttpServerRequest request) {
+    RequestTrace trace = accessLog.begin(request);
+    Responses.reject(request, 400);
+    accessLog.observe(request, 0, "invalid_request", null, trace);
   }
 
   /** The port actually bound (useful when configured as 0). */

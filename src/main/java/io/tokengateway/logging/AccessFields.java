@@ -18,8 +18,11 @@ public final class AccessFields extends LogstashMarker {
   private final double durationMs;
   private final String upstream;
   private final String cache;
+  private final String traceId;
+  private final String spanId;
 
-  public AccessFields(String method, String path, int status, double durationMs, String upstream, String cache) {
+  public AccessFields(String method, String path, int status, double durationMs, String upstream, String cache,
+      String traceId, String spanId) {
     super("access");
     this.method = method;
     this.path = path;
@@ -27,6 +30,8 @@ public final class AccessFields extends LogstashMarker {
     this.durationMs = durationMs;
     this.upstream = upstream;
     this.cache = cache;
+    this.traceId = traceId;
+    this.spanId = spanId;
   }
 
   @Override
@@ -37,6 +42,8 @@ public final class AccessFields extends LogstashMarker {
     generator.writeNumberField("durationMs", durationMs);
     generator.writeStringField("upstream", upstream);
     generator.writeStringField("cache", cache);
+    generator.writeStringField("trace_id", traceId);
+    generator.writeStringField("span_id", spanId);
   }
 
   @Override
