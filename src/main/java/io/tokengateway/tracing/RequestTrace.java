@@ -10,6 +10,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.IdGenerator;
 import io.vertx.core.MultiMap;
+import java.util.Locale;
 
 /**
  * One request's trace: the caller's trace continued (or a new one), with the gateway's server span in it. With
@@ -20,6 +21,12 @@ import io.vertx.core.MultiMap;
  * <p>Used by one request on its own context, so it needs no locking; {@link #end} counts once.
  */
 public final class RequestTrace {
+
+  /**
+   * Flags of a trace started here with export off: not sampled (nothing records it), its id random (W3C Trace
+   * Context level 2's random flag, as the SDK sets it on the traces it starts).
+   */
+  private static final TraceFlags NEW_TRACE = TraceFlags.fromByte((byte) 0x02);
 
   private final Tracer tracer;
   private final IdGenerator ids;
@@ -48,7 +55,7 @@ public final class RequestTrace {
   static RequestTrace local(IdGenerator ids, Context parent) {
     SpanContext caller = parent == null ? null : Span.fromContext(parent).getSpanContext();
     return caller == null
-        ? new RequestTrace(null, ids, null, ids.generateTraceId(), ids.generateSpanId(), TraceFlags.getDefault(), null)
+        ? new RequestTrace(null, ids, null, ids.generateTraceId(), ids.generateSpanId(), NEW_TRACE, null)
         : new RequestTrace(null, ids, null, caller.getTraceId(), ids.generateSpanId(), caller.getTraceFlags(),
             caller.getTraceState().isEmpty() ? null : caller.getTraceState());
   }
@@ -153,12 +160,13 @@ public final class RequestTrace {
 
   /**
    * A client span for a Redis command or pipeline, only while this trace is recorded (nothing is propagated to
-   * Redis, so an unrecorded trace needs no span): {@code operation} is a command name, never a key or argument.
+   * Redis, so an unrecorded trace needs no span): {@code command} is a command name, never a key or argument.
    */
-  ChildSpan redis(String operation, int batchSize) {
+  ChildSpan redis(String command, int batchSize) {
     if (!recording()) {
       return ChildSpan.NONE;
     }
+    String operation = command.toUpperCase(Locale.ROOT); // Vert.x names its commands in lower case
     var builder = tracer.spanBuilder(operation).setSpanKind(SpanKind.CLIENT).setParent(Context.root().with(span))
         .setAttribute(TraceAttributes.DB_SYSTEM, "redis")
         .setAttribute(TraceAttributes.DB_SYSTEM_NAME, "redis")
