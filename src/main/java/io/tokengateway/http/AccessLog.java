@@ -127,6 +127,6 @@ public final class AccessLog {
     String path = request.path();
     LOG.info(new AccessFields(request.method().name(), "other".equals(endpoint(path)) ? "<other>" : path, status,
         nanos / 1_000_000.0, outcome == null ? "none" : outcome, cache == null ? "-" : cache.toString(),
-        trace.traceId(), trace.spanId()), "request");
+        trace.traceparent()), "request");
   }
 }

@@ -1,5 +1,6 @@
 package io.tokengateway.tracing;
 
+import io.netty.util.AsciiString;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
@@ -16,7 +17,7 @@ import java.util.Locale;
  * One request's trace: the caller's trace continued (or a new one), with the gateway's server span in it. With
  * export on it is an OpenTelemetry SDK span (recording when sampled); with export off only its ids exist (the
  * caller's trace id or a random one, a random span id), so the answer, the access line and the SignalWire call
- * still carry them at the cost of a few strings.
+ * still carry them at the cost of one header's bytes ({@link TraceIds}).
  *
  * <p>Used by one request on its own context, so it needs no locking; {@link #end} counts once.
  */
@@ -32,32 +33,31 @@ public final class RequestTrace {
   private final IdGenerator ids;
   /** The SDK's server span, or null with export off. */
   private final Span span;
-  private final String traceId;
-  private final String spanId;
+  /** The answer's header: this trace, the gateway's span, the flags; the ids are read out of it. */
+  private final AsciiString traceparent;
   private final TraceFlags flags;
   /** The caller's tracestate (export off), passed on to SignalWire; null when none. */
   private final TraceState traceState;
-  private String traceparent;
   private boolean ended;
 
-  private RequestTrace(Tracer tracer, IdGenerator ids, Span span, String traceId, String spanId, TraceFlags flags,
+  private RequestTrace(Tracer tracer, IdGenerator ids, Span span, AsciiString traceparent, TraceFlags flags,
       TraceState traceState) {
     this.tracer = tracer;
     this.ids = ids;
     this.span = span;
-    this.traceId = traceId;
-    this.spanId = spanId;
+    this.traceparent = traceparent;
     this.flags = flags;
     this.traceState = traceState;
   }
 
   /** Export off: the caller's trace id and flags (or a new trace, not sampled) and a new span id. */
   static RequestTrace local(IdGenerator ids, Context parent) {
-    SpanContext caller = parent == null ? null : Span.fromContext(parent).getSpanContext();
-    return caller == null
-        ? new RequestTrace(null, ids, null, ids.generateTraceId(), ids.generateSpanId(), NEW_TRACE, null)
-        : new RequestTrace(null, ids, null, caller.getTraceId(), ids.generateSpanId(), caller.getTraceFlags(),
-            caller.getTraceState().isEmpty() ? null : caller.getTraceState());
+    if (parent == null) {
+      return new RequestTrace(null, ids, null, TraceIds.newTrace(NEW_TRACE.asByte()), NEW_TRACE, null);
+    }
+    SpanContext caller = Span.fromContext(parent).getSpanContext();
+    return new RequestTrace(null, ids, null, TraceIds.continued(caller.getTraceId(), caller.getTraceFlags().asByte()),
+        caller.getTraceFlags(), caller.getTraceState().isEmpty() ? null : caller.getTraceState());
   }
 
   /** Export on: a server span, a child of the caller's when there is one, sampled as the SDK's sampler says. */
@@ -72,18 +72,19 @@ public final class RequestTrace {
     }
     Span span = builder.startSpan();
     SpanContext context = span.getSpanContext();
-    return new RequestTrace(tracer, ids, span, context.getTraceId(), context.getSpanId(), context.getTraceFlags(),
-        null);
+    return new RequestTrace(tracer, ids, span,
+        TraceIds.of(context.getTraceId(), context.getSpanId(), context.getTraceFlags().asByte()),
+        context.getTraceFlags(), null);
   }
 
   /** The trace id (32 hex digits), for the access line. */
   public String traceId() {
-    return traceId;
+    return span != null ? span.getSpanContext().getTraceId() : TraceIds.traceId(traceparent);
   }
 
   /** The gateway's span id (16 hex digits), for the access line. */
   public String spanId() {
-    return spanId;
+    return span != null ? span.getSpanContext().getSpanId() : TraceIds.spanId(traceparent);
   }
 
   /** Whether this trace is recorded and exported (export on and sampled). */
@@ -96,17 +97,14 @@ public final class RequestTrace {
     return flags.isSampled();
   }
 
-  /** The answer's {@code traceparent}: this trace and the gateway's span, built once. */
-  public String traceparent() {
-    if (traceparent == null) {
-      traceparent = "00-" + traceId + "-" + spanId + "-" + flags.asHex();
-    }
+  /** The answer's {@code traceparent}: this trace and the gateway's span (built once, as wire bytes). */
+  public CharSequence traceparent() {
     return traceparent;
   }
 
   /** Adds {@code traceparent} to the answer's headers, so a caller can quote it. */
   public void responseHeaders(MultiMap headers) {
-    headers.set(TraceHeaders.name(), traceparent());
+    headers.set(TraceHeaders.name(), traceparent);
   }
 
   /** Records how the cache served the answer ({@code HIT}, {@code MISS}, ...) on the server span. */
@@ -145,7 +143,7 @@ public final class RequestTrace {
    */
   ChildSpan upstream(String name, String method, String template, String endpoint, String host, int port) {
     if (span == null) {
-      return new ChildSpan(Span.wrap(SpanContext.create(traceId, ids.generateSpanId(), flags,
+      return new ChildSpan(Span.wrap(SpanContext.create(traceId(), ids.generateSpanId(), flags,
           traceState == null ? TraceState.getDefault() : traceState)));
     }
     Span client = tracer.spanBuilder(name).setSpanKind(SpanKind.CLIENT).setParent(Context.root().with(span))

@@ -69,11 +69,6 @@ final class TraceHeaders {
     PROPAGATOR.inject(Context.root().with(span), headers, SETTER);
   }
 
-  /** The {@code traceparent} value of a span: version 00, its trace and span ids, its flags. */
-  static String traceparent(SpanContext span) {
-    return "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex();
-  }
-
   static CharSequence name() {
     return TRACEPARENT_NAME;
   }

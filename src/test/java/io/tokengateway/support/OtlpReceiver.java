@@ -53,6 +53,8 @@ public final class OtlpReceiver {
 
   private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
   private final List<String> paths = new CopyOnWriteArrayList<>();
+  private final java.util.Queue<HttpServerRequest> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private volatile boolean hang;
   private HttpServer server;
 
   public static OtlpReceiver start(Vertx vertx) {
@@ -91,12 +93,36 @@ public final class OtlpReceiver {
     return await(n, s -> s.traceId().equals(traceId), "of trace " + traceId);
   }
 
+  /** From now on, read each export and never answer it (a stuck collector), until {@link #release}. */
+  public OtlpReceiver hang() {
+    hang = true;
+    return this;
+  }
+
+  /** Exports received and not answered. */
+  public int held() {
+    return held.size();
+  }
+
+  /** Answers (with a 503) every export held by {@link #hang}, and answers again from now on. */
+  public void release() {
+    hang = false;
+    HttpServerRequest r;
+    while ((r = held.poll()) != null) {
+      r.response().setStatusCode(503).end();
+    }
+  }
+
   public Future<Void> close() {
     return server.close();
   }
 
   private void handle(HttpServerRequest request) {
     request.body().onSuccess(body -> {
+      if (hang) {
+        held.add(request);
+        return;
+      }
       paths.add(request.path());
       try {
         record(ExportTraceServiceRequest.parseFrom(body.getBytes()));
