@@ -62,15 +62,17 @@ public final class RequestTrace {
 
   /** Export on: a server span, a child of the caller's when there is one, sampled as the SDK's sampler says. */
   static RequestTrace recorded(Tracer tracer, IdGenerator ids, Context parent, int method, int route) {
-    var builder = tracer.spanBuilder(SpanNames.server(method, route)).setSpanKind(SpanKind.SERVER)
-        .setAttribute(TraceAttributes.HTTP_METHOD, SpanNames.method(method))
-        .setAttribute(TraceAttributes.HTTP_ROUTE, SpanNames.routeName(route));
+    var builder = tracer.spanBuilder(SpanNames.server(method, route)).setSpanKind(SpanKind.SERVER);
     if (parent == null) {
       builder.setNoParent();
     } else {
       builder.setParent(parent);
     }
     Span span = builder.startSpan();
+    if (span.isRecording()) { // set after the sampler's decision: an unsampled span gets no attribute map
+      span.setAttribute(TraceAttributes.HTTP_METHOD, SpanNames.method(method));
+      span.setAttribute(TraceAttributes.HTTP_ROUTE, SpanNames.routeName(route));
+    }
     SpanContext context = span.getSpanContext();
     return new RequestTrace(tracer, ids, span,
         TraceIds.of(context.getTraceId(), context.getSpanId(), context.getTraceFlags().asByte()),

@@ -10,6 +10,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -67,8 +68,9 @@ public final class Tracing {
     RequestTrace trace = tracer == null ? RequestTrace.local(ids, parent)
         : RequestTrace.recorded(tracer, ids, parent, SpanNames.method(request.method()),
             SpanNames.route(request.path()));
-    io.vertx.core.Context context = Vertx.currentContext();
-    if (context != null) {
+    // Vert.x serves each request on a duplicate of its event loop's context; kept on the event loop's own context a
+    // trace would be seen by everything that runs there later
+    if (Vertx.currentContext() instanceof ContextInternal context && context.isDuplicate()) {
       TraceLocal.KEY.put(context, trace);
     }
     return trace;
