@@ -103,7 +103,7 @@ public final class Gateway {
 
   private Future<Void> deploy(Time time, PrometheusMeterRegistry registry) {
     GatewayMetrics metrics = new GatewayMetrics(registry);
-    tracing = Tracing.create(config.tracing());
+    tracing = Tracing.create(config.tracing(), metrics);
     cluster = config.cluster().enabled() ? new Cluster(vertx, config, time, metrics) : null;
     guard = upstreamGuard(time, metrics);
     EmbedLoader signalWire = (c2c, refresh) -> guard.call(Endpoint.EMBEDS, () -> client.createEmbedToken(c2c));

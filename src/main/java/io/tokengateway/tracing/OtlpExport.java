@@ -8,6 +8,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.tokengateway.config.TracingOptions;
+import io.tokengateway.metrics.GatewayMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -31,12 +32,13 @@ final class OtlpExport {
   private OtlpExport() {
   }
 
-  static SdkTracerProvider provider(TracingOptions options) {
+  static SdkTracerProvider provider(TracingOptions options, GatewayMetrics metrics) {
+    SpanCounts counts = new SpanCounts(metrics);
     OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
         .setEndpoint(options.tracesUrl())
         .setTimeout(Duration.ofMillis(options.timeoutMs()))
         .build();
-    BatchSpanProcessor processor = BatchSpanProcessor.builder(exporter)
+    BatchSpanProcessor processor = BatchSpanProcessor.builder(counts.counted(exporter))
         .setMaxQueueSize(options.queueSize())
         .setMaxExportBatchSize(options.batchSize())
         .setScheduleDelay(Duration.ofMillis(options.scheduleDelayMs()))
@@ -45,6 +47,7 @@ final class OtlpExport {
     return SdkTracerProvider.builder()
         .setResource(resource())
         .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(options.sampleRatio())))
+        .addSpanProcessor(counts.endings())
         .addSpanProcessor(processor)
         .build();
   }

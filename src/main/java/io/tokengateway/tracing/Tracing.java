@@ -5,6 +5,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.IdGenerator;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.tokengateway.config.TracingOptions;
+import io.tokengateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -43,9 +44,12 @@ public final class Tracing {
     this.tracer = provider == null ? null : provider.get(GATEWAY_SCOPE, OtlpExport.version());
   }
 
-  /** Tracing as {@code options} say: ids only, or the SDK exporting to the configured collector. */
-  public static Tracing create(TracingOptions options) {
-    return new Tracing(options.exportEnabled() ? OtlpExport.provider(options) : null);
+  /**
+   * Tracing as {@code options} say: ids only, or the SDK exporting to the configured collector (what becomes of
+   * its spans counted in {@code metrics}).
+   */
+  public static Tracing create(TracingOptions options, GatewayMetrics metrics) {
+    return new Tracing(options.exportEnabled() ? OtlpExport.provider(options, metrics) : null);
   }
 
   /** Trace context without export. */

@@ -55,6 +55,7 @@ public final class OtlpReceiver {
   private final List<String> paths = new CopyOnWriteArrayList<>();
   private final java.util.Queue<HttpServerRequest> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private volatile boolean hang;
+  private volatile boolean refuse;
   private HttpServer server;
 
   public static OtlpReceiver start(Vertx vertx) {
@@ -99,6 +100,12 @@ public final class OtlpReceiver {
     return this;
   }
 
+  /** From now on, answer every export 400 (a collector refusing it: not retried). */
+  public OtlpReceiver refuse() {
+    refuse = true;
+    return this;
+  }
+
   /** Exports received and not answered. */
   public int held() {
     return held.size();
@@ -121,6 +128,10 @@ public final class OtlpReceiver {
     request.body().onSuccess(body -> {
       if (hang) {
         held.add(request);
+        return;
+      }
+      if (refuse) {
+        request.response().setStatusCode(400).end();
         return;
       }
       paths.add(request.path());

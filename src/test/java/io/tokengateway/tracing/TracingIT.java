@@ -4,6 +4,7 @@ import static io.tokengateway.support.GatewayHarness.C2C;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokengateway.support.AccessLines;
+import io.tokengateway.support.Await;
 import io.tokengateway.support.FakeSignalWire;
 import io.tokengateway.support.GatewayHarness;
 import io.tokengateway.support.OtlpReceiver;
@@ -93,6 +94,9 @@ class TracingIT {
       assertThat(server.resource()).containsEntry("service.name", "token-gateway").containsKey("service.instance.id");
       assertThat(server.resource().get("service.version")).as("the build's version").matches("\\d+\\.\\d+\\.\\d+.*");
       assertThat(collector.paths()).containsOnly("/v1/traces");
+      Await.until(() -> gw.metric("gateway_trace_spans_total{stage=\"exported\"}").orElse(0) >= 2, 10_000,
+          "the exported spans counted");
+      assertThat(gw.metric("gateway_trace_spans_total{stage=\"failed\"}").orElseThrow()).isZero();
 
       String otherTrace = "5bf92f3577b34da6a3ce929d0e0e4737";
       HttpResponse<Buffer> hit = embed(gw, C2C, Traceparent.of(otherTrace, CALLER_SPAN, "01"));
@@ -103,7 +107,9 @@ class TracingIT {
       assertThat(collector.trace(otherTrace)).as("a hit calls nobody").hasSize(1);
       assertThat(upstream.calls()).isEqualTo(1);
 
-      List<JsonObject> lines = access.await(2);
+      access.await(3);
+      List<JsonObject> lines = access.lines().stream().filter(l -> EMBEDS.equals(l.getString("path"))).toList();
+      assertThat(lines).hasSize(2);
       assertThat(lines.get(0).getString("trace_id")).isEqualTo(CALLER_TRACE);
       assertThat(lines.get(0).getString("span_id")).isEqualTo(server.spanId());
       assertThat(lines.get(1).getString("trace_id")).isEqualTo(otherTrace);
@@ -230,6 +236,24 @@ class TracingIT {
       assertThat(upstream.calls()).isEqualTo(1);
     } finally {
       collector.release(); // else the flush at shutdown would wait out the export's minute
+      gw.stop();
+    }
+  }
+
+  @Test
+  void spansTheCollectorRefusesAreCountedAsFailed(Vertx vertx) {
+    OtlpReceiver collector = OtlpReceiver.start(vertx).refuse();
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, exporting(collector, 1.0));
+    try {
+      embed(gw, C2C, null);
+      embed(gw, C2C, null);
+      Await.until(() -> gw.metric("gateway_trace_spans_total{stage=\"failed\"}").orElse(0) >= 3, 10_000,
+          "the refused spans counted");
+      // (the scrapes of /metrics, on the API port here, are traced too)
+      assertThat(gw.metric("gateway_trace_spans_total{stage=\"ended\"}").orElseThrow()).isGreaterThanOrEqualTo(3.0);
+      assertThat(gw.metric("gateway_trace_spans_total{stage=\"exported\"}").orElseThrow()).isZero();
+    } finally {
       gw.stop();
     }
   }
