@@ -60,7 +60,8 @@ class TracingOptionsTest {
   @Test
   void outOfRangeValuesAreRefused() {
     assertThatThrownBy(() -> GatewayConfig.of(Map.of("tracing.sampleRatio", 1.5)))
-        .isInstanceOf(ConfigException.class).hasMessageStartingWith("tracing.sampleRatio (GATEWAY_TRACING_SAMPLE_RATIO)");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("tracing.sampleRatio (GATEWAY_TRACING_SAMPLE_RATIO)");
     assertThatThrownBy(() -> GatewayConfig.of(Map.of("tracing.otlp.queueSize", 0)))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("tracing.otlp.queueSize");
     assertThatThrownBy(() -> GatewayConfig.of(Map.of("tracing.otlp.timeoutMs", "soon")))

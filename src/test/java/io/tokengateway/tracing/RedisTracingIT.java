@@ -44,7 +44,8 @@ class RedisTracingIT {
       ReceivedSpan server = only(spans, "SPAN_KIND_SERVER");
       List<ReceivedSpan> commands = spans.stream().filter(s -> "redis".equals(s.attribute("db.system"))).toList();
 
-      assertThat(commands).as("the shared cache lookup, the lock and the store at least").hasSizeGreaterThanOrEqualTo(3);
+      assertThat(commands).as("the shared cache lookup, the lock and the store at least")
+          .hasSizeGreaterThanOrEqualTo(3);
       assertThat(commands).allSatisfy(c -> {
         assertThat(c.kind()).isEqualTo("SPAN_KIND_CLIENT");
         assertThat(c.parentSpanId()).isEqualTo(server.spanId());

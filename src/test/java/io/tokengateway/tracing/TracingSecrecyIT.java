@@ -57,8 +57,9 @@ class TracingSecrecyIT {
     FakeSiteverify captcha = FakeSiteverify.start(vertx);
     Map<String, Object> settings = new HashMap<>(exporting(collector, 1.0));
     settings.putAll(Map.of("guest.captcha.provider", "turnstile", "guest.captcha.secret", CAPTCHA_SECRET,
-        "guest.captcha.verifyUrl", captcha.url(), "guest.jwt.secret", JWT_SECRET, "guest.jwt.issuer", "https://auth.example.com/",
-        "guest.jwt.audience", "token-gateway", "guest.quota.perClientPerHour", 1_000));
+        "guest.captcha.verifyUrl", captcha.url(), "guest.jwt.secret", JWT_SECRET,
+        "guest.jwt.issuer", "https://auth.example.com/", "guest.jwt.audience", "token-gateway",
+        "guest.quota.perClientPerHour", 1_000));
     GatewayHarness gw = GatewayHarness.start(vertx, upstream, settings);
     String jwt = jwt();
     List<String> secrets = new ArrayList<>(List.of(C2C, API_TOKEN, CALLER_AUTH, "caller-secret-abc123", jwt,
