@@ -157,6 +157,14 @@ class TraceContextIT {
         answers.add(refused.header("traceparent"));
       }
 
+      for (FakeSignalWire.Received call : upstream.received()) { // the embed miss, the guest and the refresh
+        String trace = Traceparent.parse(call.headers().get("traceparent")).traceId();
+        assertThat(answers).as(call.path() + " carries the trace of the request it was made for")
+            .anyMatch(a -> Traceparent.parse(a).traceId().equals(trace));
+      }
+      assertThat(upstream.received()).extracting(FakeSignalWire.Received::path)
+          .contains(EMBEDS, "/api/fabric/guests/tokens", "/api/fabric/subscribers/tokens/refresh");
+
       List<JsonObject> lines = access.await(answers.size());
       assertThat(lines).hasSize(answers.size());
       for (String header : answers) {
