@@ -70,7 +70,8 @@ public final class Gateway {
           }, new DeploymentOptions().setInstances(effective.http().instances())))
           .compose(api -> deployManagement(w).map(management ->
               new Gateway(w, api, management, first.get().actualPort())))
-          .onSuccess(Gateway::announceReady);
+          .onSuccess(Gateway::announceReady)
+          .onFailure(t -> w.tracing.close(vertx));
     });
   }
 
@@ -111,6 +112,7 @@ public final class Gateway {
         .compose(v -> wiring.guestChecks.close())
         .compose(v -> wiring.cluster == null ? Future.<Void>succeededFuture() : wiring.cluster.close())
         .compose(v -> wiring.simulator == null ? Future.<Void>succeededFuture() : wiring.simulator.stop())
+        .eventually(() -> wiring.tracing.close(vertx))
         .onComplete(ar -> {
           vertx.cancelTimer(summaryTimer);
           wiring.accessLog.summarizeAll();

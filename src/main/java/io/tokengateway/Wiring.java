@@ -23,6 +23,7 @@ import io.tokengateway.resilience.ClientRateLimiter;
 import io.tokengateway.resilience.UpstreamGuard;
 import io.tokengateway.resilience.UpstreamPermits;
 import io.tokengateway.resilience.UpstreamRateLimiter;
+import io.tokengateway.tracing.Tracing;
 import io.tokengateway.upstream.Endpoint;
 import io.tokengateway.upstream.SignalWireClient;
 import io.tokengateway.upstream.simulator.Simulator;
@@ -42,6 +43,8 @@ final class Wiring {
   final Simulator simulator;
   final Lifecycle lifecycle = new Lifecycle();
   final GatewayMetrics metrics;
+  /** Trace context on every request; the OTLP exporter when {@code tracing.otlp.endpoint} is set. */
+  final Tracing tracing;
   final SignalWireClient client;
   /** Cluster mode's shared state, or null in single-process mode. */
   final Cluster cluster;
@@ -67,6 +70,7 @@ final class Wiring {
     this.time = time;
     this.simulator = simulator;
     this.metrics = new GatewayMetrics(registry);
+    this.tracing = Tracing.create(config.tracing(), metrics);
     this.client = SignalWireClient.create(vertx, config.upstream());
     this.cluster = config.cluster().enabled() ? new Cluster(vertx, config, time, metrics) : null;
     this.guard = new UpstreamGuard(r, upstreamPermits(), time.ticker(), metrics);
@@ -74,7 +78,7 @@ final class Wiring {
     this.clients = new ClientAddress(config.trustedProxies());
     this.guestChecks = GuestChecks.create(vertx, config, simulator == null ? 0 : simulator.port(),
         cluster == null ? null : cluster.link(), clients, time, metrics);
-    this.accessLog = new AccessLog(metrics, config.log(), time.ticker());
+    this.accessLog = new AccessLog(metrics, config.log(), time.ticker(), tracing);
     this.validator = new RequestValidator(config, time.clock());
     this.cors = new CorsPolicy(config.cors(), guestChecks.requestHeaders());
     this.clientLimits = new ClientLimits(clients,

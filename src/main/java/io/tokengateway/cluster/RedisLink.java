@@ -3,6 +3,7 @@ package io.tokengateway.cluster;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.tokengateway.config.ClusterOptions;
 import io.tokengateway.metrics.GatewayMetrics;
+import io.tokengateway.tracing.Tracing;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -109,12 +110,16 @@ public final class RedisLink {
     return health.available();
   }
 
-  /** One command, or a failed future at once while Redis is unavailable. */
+  /**
+   * One command, or a failed future at once while Redis is unavailable. Sent for a request that is traced, it is a
+   * span of that trace (the command's name only), as every command and pipeline here.
+   */
   public Future<Response> send(Request request) {
     if (!health.available()) {
       return Future.failedFuture(UNAVAILABLE);
     }
-    return bounded(() -> nodes.main().send(request), options.timeoutMs(), options.timeoutMs());
+    return Tracing.redis(request.command().toString(), 1,
+        () -> bounded(() -> nodes.main().send(request), options.timeoutMs(), options.timeoutMs()));
   }
 
   /** Several commands pipelined on one connection. */
@@ -122,7 +127,8 @@ public final class RedisLink {
     if (!health.available()) {
       return Future.failedFuture(UNAVAILABLE);
     }
-    return bounded(() -> nodes.main().batch(requests), options.timeoutMs(), options.timeoutMs());
+    return Tracing.redis("PIPELINE", requests.size(),
+        () -> bounded(() -> nodes.main().batch(requests), options.timeoutMs(), options.timeoutMs()));
   }
 
   /** Runs a Lua script ({@code EVAL}); the script text is small and Redis caches its compilation. */
@@ -140,7 +146,8 @@ public final class RedisLink {
       return Future.failedFuture(UNAVAILABLE);
     }
     Request r = script(script, keys, args);
-    return bounded(() -> nodes.main().send(r), options.timeoutMs(), Math.max(patienceMs, options.timeoutMs()));
+    return Tracing.redis("EVAL", 1,
+        () -> bounded(() -> nodes.main().send(r), options.timeoutMs(), Math.max(patienceMs, options.timeoutMs())));
   }
 
   /**

@@ -21,7 +21,8 @@ public record GatewayConfig(
     ShutdownOptions shutdown,
     SimulatorOptions simulator,
     ClusterOptions cluster,
-    LogOptions log) {
+    LogOptions log,
+    TracingOptions tracing) {
 
   /**
    * The token API's listener. {@code idleTimeoutSeconds}: a connection with no bytes (and no answer owed) for
@@ -70,7 +71,7 @@ public record GatewayConfig(
             s.bool("management.vertxMetrics"), s.bool("management.vertxHttpServerMetrics"),
             new Secret(s.string("management.adminToken")),
             s.intValue("management.maxConnections", 1, 100_000)), shutdown, SimulatorOptions.from(s),
-        ClusterOptions.from(s), LogOptions.from(s));
+        ClusterOptions.from(s), LogOptions.from(s), TracingOptions.from(s));
   }
 
   /** The bundled defaults with {@code overrides} applied; the usual way tests build a configuration. */
@@ -81,7 +82,7 @@ public record GatewayConfig(
   /** This configuration with its upstream replaced (the embedded simulator's address, once known). */
   public GatewayConfig withUpstream(UpstreamOptions newUpstream) {
     return new GatewayConfig(http, newUpstream, embedTokenPattern, cache, resilience, cors, trustedProxies, guest,
-        management, shutdown, simulator, cluster, log);
+        management, shutdown, simulator, cluster, log, tracing);
   }
 
   private static Pattern pattern(Settings s) {

@@ -5,6 +5,8 @@ import io.tokengateway.config.LogOptions;
 import io.tokengateway.logging.AccessFields;
 import io.tokengateway.logging.RejectionSummaries;
 import io.tokengateway.metrics.GatewayMetrics;
+import io.tokengateway.tracing.RequestTrace;
+import io.tokengateway.tracing.Tracing;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * every request, errors (4xx/5xx) only, or errors and every {@code 1 / log.accessSampleRate}-th other request
  * (a counter, not a random draw). Floods of expected rejections are collapsed into summary lines
  * ({@link RejectionSummaries}). Paths other than the gateway's own are logged as {@code <other>} and nothing
- * from headers or bodies is logged, so a token can never reach this line.
+ * from headers or bodies is logged, so a token can never reach this line. It also starts each request's trace
+ * ({@link #begin}: the first thing a pipeline or the router does) and ends it ({@link #observe}).
  */
 public final class AccessLog {
 
@@ -27,8 +30,10 @@ public final class AccessLog {
   private final double sampleRate;
   private final AtomicLong unsampled = new AtomicLong();
   private final RejectionSummaries rejections;
+  private final Tracing tracing;
 
-  public AccessLog(GatewayMetrics metrics, LogOptions options, Ticker ticker) {
+  public AccessLog(GatewayMetrics metrics, LogOptions options, Ticker ticker, Tracing tracing) {
+    this.tracing = tracing;
     this.metrics = metrics;
     this.mode = options.access();
     this.sampleRate = options.accessSampleRate();
@@ -43,28 +48,40 @@ public final class AccessLog {
    */
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
+    RequestTrace trace = begin(ctx.request());
     ctx.addEndHandler(ignored -> {
       int status = status(ctx.request());
       observe(ctx.request(), System.nanoTime() - start,
-          status >= 500 ? "server_error" : status >= 400 ? "invalid_request" : null, null);
+          status >= 500 ? "server_error" : status >= 400 ? "invalid_request" : null, null, trace);
     });
     ctx.next();
   }
 
+  /** Starts the trace of a request that just arrived, its {@code traceparent} already on the answer's headers. */
+  public RequestTrace begin(HttpServerRequest request) {
+    RequestTrace trace = tracing.start(request);
+    trace.responseHeaders(request.response().headers());
+    return trace;
+  }
+
   /** Records one pipeline's request once it ended. */
   void observe(Exchange x) {
-    observe(x.request, x.elapsedNanos(), x.outcome, x.cache);
+    observe(x.request, x.elapsedNanos(), x.outcome, x.cache, x.trace);
   }
 
   /**
    * Records one request once it ended: meters always, the log line when INFO is on and the mode keeps it. Its
-   * status is the one sent, or 0 when the connection closed before an answer was sent.
+   * status is the one sent, or 0 when the connection closed before an answer was sent. Ends its trace.
    */
-  public void observe(HttpServerRequest request, long nanos, String outcome, Object cache) {
+  public void observe(HttpServerRequest request, long nanos, String outcome, Object cache, RequestTrace trace) {
     int status = status(request);
+    if (cache != null) {
+      trace.cacheResult(cache.toString());
+    }
+    trace.end(status, outcome);
     metrics.request(endpoint(request.path()), status, nanos);
     if (LOG.isInfoEnabled() && kept(status, outcome)) {
-      log(request, status, nanos, outcome, cache);
+      log(request, status, nanos, outcome, cache, trace);
     }
   }
 
@@ -114,9 +131,11 @@ public final class AccessLog {
     return (long) ((n + 1) * sampleRate) > (long) (n * sampleRate);
   }
 
-  private static void log(HttpServerRequest request, int status, long nanos, String outcome, Object cache) {
+  private static void log(HttpServerRequest request, int status, long nanos, String outcome, Object cache,
+      RequestTrace trace) {
     String path = request.path();
     LOG.info(new AccessFields(request.method().name(), "other".equals(endpoint(path)) ? "<other>" : path, status,
-        nanos / 1_000_000.0, outcome == null ? "none" : outcome, cache == null ? "-" : cache.toString()), "request");
+        nanos / 1_000_000.0, outcome == null ? "none" : outcome, cache == null ? "-" : cache.toString(),
+        trace.traceparent()), "request");
   }
 }

@@ -12,17 +12,19 @@ import java.util.Set;
 /**
  * Cross-origin access to the token endpoints for exactly the configured origins. A preflight from an allowed
  * origin gets 204 with the allow headers and {@code Max-Age}; every answer to an allowed origin carries
- * {@code Access-Control-Allow-Origin}, {@code Access-Control-Expose-Headers: Age, X-Cache} (so page code can
- * compute a token's expiry) and {@code Vary: Origin}; other origins get no allow header, so the
- * browser blocks them. Preflights have no body, call nobody and cost no client permit.
+ * {@code Access-Control-Allow-Origin}, {@code Access-Control-Expose-Headers: Age, X-Cache, traceparent} (so page
+ * code can compute a token's expiry and quote the request's trace) and {@code Vary: Origin}; a page may send W3C
+ * trace context ({@code traceparent}, {@code tracestate}) to continue its own trace; other origins get no allow
+ * header, so the browser blocks them. Preflights have no body, call nobody and cost no client permit.
  */
 public final class CorsPolicy {
 
   /** Request headers a page may always send; anything else (Authorization above all) only when the wiring adds it. */
-  static final Set<String> SAFE_HEADERS = Set.of("content-type", "accept", "accept-language", "content-language");
+  static final Set<String> SAFE_HEADERS = Set.of("content-type", "accept", "accept-language", "content-language",
+      "traceparent", "tracestate");
 
-  /** Answer headers page scripts may read: how old the token is and how it was served. */
-  static final CharSequence EXPOSED = HttpHeaders.createOptimized("Age, X-Cache");
+  /** Answer headers page scripts may read: how old the token is, how it was served, and its trace. */
+  static final CharSequence EXPOSED = HttpHeaders.createOptimized("Age, X-Cache, traceparent");
 
   private final Set<String> origins;
   private final boolean anyOrigin;

@@ -17,13 +17,14 @@ import java.util.Map;
  * The whole life of a {@code POST /api/fabric/embeds/tokens} (and of its CORS preflight), one stage after the
  * other over one {@link Exchange}:
  * <ol>
+ *   <li>trace: the caller's W3C trace continued, or a new one ({@code traceparent} on the answer);</li>
  *   <li>CORS: the answer's allow headers; a preflight is answered here;</li>
  *   <li>client limit: one permit from the client's bucket, else 429;</li>
  *   <li>body: JSON, within {@code http.maxBodyBytes}, read whole (415, 413);</li>
  *   <li>validate: the C2C token (400, 422);</li>
  *   <li>cache: the embed token cache, which asks SignalWire (through the upstream guards) when it must;</li>
  *   <li>write: 201 with {@code X-Cache} and {@code Age}, or the failure's answer;</li>
- *   <li>observe: the meters and the access line.</li>
+ *   <li>observe: the meters, the access line, the end of the trace.</li>
  * </ol>
  * Every failure on the way is a {@link GatewayFailure} and becomes HTTP in {@link Responses}. Requests for
  * this path that are neither a POST nor a preflight never get here: the router answers them 405.
@@ -60,7 +61,7 @@ final class EmbedPipeline implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    Exchange x = new Exchange(request, Endpoint.EMBEDS);
+    Exchange x = new Exchange(request, Endpoint.EMBEDS, accessLog.begin(request));
     if (cors.answeredPreflight(x)) {
       accessLog.observe(x);
       return;

@@ -1,6 +1,7 @@
 package io.tokengateway.http;
 
 import io.tokengateway.cache.CacheStatus;
+import io.tokengateway.tracing.RequestTrace;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -16,6 +17,8 @@ final class Exchange {
   final Endpoint endpoint;
   /** When the pipeline got the request ({@link System#nanoTime()}). */
   final long startNanos;
+  /** Its trace: continued from the caller's {@code traceparent}, or new; on the answer's headers already. */
+  final RequestTrace trace;
   /** The client's limiter key, once the client limit stage has read it. */
   String client;
   /** How the embed cache served it, once the request reached the cache; null before. */
@@ -23,11 +26,12 @@ final class Exchange {
   /** How it ended upstream ({@code success}, a failure's outcome); null when SignalWire was not involved. */
   String outcome;
 
-  Exchange(HttpServerRequest request, Endpoint endpoint) {
+  Exchange(HttpServerRequest request, Endpoint endpoint, RequestTrace trace) {
     this.request = request;
     this.response = request.response();
     this.endpoint = endpoint;
     this.startNanos = System.nanoTime();
+    this.trace = trace;
   }
 
   /** Nanoseconds since the pipeline got the request. */

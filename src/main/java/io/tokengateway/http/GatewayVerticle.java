@@ -3,6 +3,7 @@ package io.tokengateway.http;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.http.connection.ServerConnections;
+import io.tokengateway.tracing.RequestTrace;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class GatewayVerticle extends VerticleBase {
 
   private static final GatewayFailure METHOD_NOT_ALLOWED = GatewayFailure.invalid(405);
+  private static final GatewayFailure BAD_REQUEST = GatewayFailure.invalid(400);
 
   private final GatewayConfig config;
   private final TokenPipelines pipelines;
@@ -54,8 +56,7 @@ public final class GatewayVerticle extends VerticleBase {
       if (pipeline != null) {
         pipeline.handle(request);
       } else if (malformedPath(request.path())) {
-        // Vert.x Web cannot route a path it cannot decode
-        accessLog.observe(request, 0, Responses.error(request, GatewayFailure.invalid(400)).outcome().label(), null);
+        malformed(request); // Vert.x Web cannot route a path it cannot decode
       } else {
         router.handle(request);
       }
@@ -71,7 +72,14 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** A head the decoder or the framing rules refused: answered (Vert.x then closes the connection) and logged. */
   private void invalidHead(HttpServerRequest request) {
-    accessLog.observe(request, 0, Responses.invalidHead(request).outcome().label(), null);
+    RequestTrace trace = accessLog.begin(request);
+    accessLog.observe(request, 0, Responses.invalidHead(request).outcome().label(), null, trace);
+  }
+
+  /** A path that cannot be decoded: 400, observed like any other refused request. */
+  private void malformed(HttpServerRequest request) {
+    RequestTrace trace = accessLog.begin(request);
+    accessLog.observe(request, 0, Responses.error(request, BAD_REQUEST).outcome().label(), null, trace);
   }
 
   /** The port actually bound (useful when configured as 0). */

@@ -17,6 +17,7 @@ import java.util.function.Function;
  * /api/fabric/guests/tokens} or {@code POST /api/fabric/subscribers/tokens/refresh} (and of its CORS
  * preflight), one stage after the other over one {@link Exchange}:
  * <ol>
+ *   <li>trace: the caller's W3C trace continued, or a new one ({@code traceparent} on the answer);</li>
  *   <li>CORS: the answer's allow headers; a preflight is answered here;</li>
  *   <li>client limit: one permit from the client's bucket, else 429;</li>
  *   <li>body: JSON, within {@code http.maxBodyBytes}, read whole (415, 413);</li>
@@ -25,7 +26,7 @@ import java.util.function.Function;
  *       whose refresh token is itself the proof of an earlier mint);</li>
  *   <li>upstream: SignalWire, through the upstream guards; the admission is settled with its result;</li>
  *   <li>write: SignalWire's 201, or the failure's answer; never cached, each answer is one visitor's;</li>
- *   <li>observe: the meters and the access line.</li>
+ *   <li>observe: the meters, the access line, the end of the trace.</li>
  * </ol>
  * Every failure on the way is a {@link GatewayFailure} and becomes HTTP in {@link Responses}.
  */
@@ -64,7 +65,7 @@ final class MintPipeline implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    Exchange x = new Exchange(request, endpoint);
+    Exchange x = new Exchange(request, endpoint, accessLog.begin(request));
     if (cors.answeredPreflight(x)) {
       accessLog.observe(x);
       return;

@@ -8,18 +8,24 @@ import net.logstash.logback.marker.LogstashMarker;
  * The fields of one access line as a single logstash marker that writes them itself (the encoder's
  * {@code logstashMarkers} provider): one small object per line instead of a structured argument per field,
  * an argument array and a Jackson serializer lookup for each value. Measured on the cached embed path's line:
- * 224 instead of 472 bytes allocated on the event loop, 585 instead of 905 in all (README, Logs).
+ * 224 instead of 472 bytes allocated on the event loop, 585 instead of 905 in all (README, Logs). The trace and
+ * span ids are written straight out of the answer's {@code traceparent} (W3C version 00: the trace id at 3 to 34,
+ * the span id at 36 to 51) through a buffer of the writing thread, so they cost no string.
  */
 public final class AccessFields extends LogstashMarker {
 
+  private static final ThreadLocal<char[]> ID_CHARS = ThreadLocal.withInitial(() -> new char[32]);
   private final String method;
   private final String path;
   private final int status;
   private final double durationMs;
   private final String upstream;
   private final String cache;
+  /** The answer's traceparent, read when the line is written (on the log writer's thread). */
+  private final CharSequence traceparent;
 
-  public AccessFields(String method, String path, int status, double durationMs, String upstream, String cache) {
+  public AccessFields(String method, String path, int status, double durationMs, String upstream, String cache,
+      CharSequence traceparent) {
     super("access");
     this.method = method;
     this.path = path;
@@ -27,6 +33,7 @@ public final class AccessFields extends LogstashMarker {
     this.durationMs = durationMs;
     this.upstream = upstream;
     this.cache = cache;
+    this.traceparent = traceparent;
   }
 
   @Override
@@ -37,6 +44,17 @@ public final class AccessFields extends LogstashMarker {
     generator.writeNumberField("durationMs", durationMs);
     generator.writeStringField("upstream", upstream);
     generator.writeStringField("cache", cache);
+    writeId(generator, "trace_id", 3, 32);
+    writeId(generator, "span_id", 36, 16);
+  }
+
+  private void writeId(JsonGenerator generator, String name, int start, int length) throws IOException {
+    char[] chars = ID_CHARS.get();
+    for (int i = 0; i < length; i++) {
+      chars[i] = traceparent.charAt(start + i);
+    }
+    generator.writeFieldName(name);
+    generator.writeString(chars, 0, length);
   }
 
   @Override

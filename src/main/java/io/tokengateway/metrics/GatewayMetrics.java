@@ -26,7 +26,8 @@ import java.util.function.ToDoubleFunction;
  * {@code gateway_embed_coalesced_total}, {@code gateway_breaker_state}, {@code gateway_rate_limited_total},
  * {@code gateway_connections_open}, {@code gateway_connections_rejected_total} (tagged by listener role, never
  * an address), {@code gateway_log_dropped_total}, {@code gateway_guest_checks_total},
- * {@code gateway_redis_available} and {@code gateway_cluster_loads_total} (cluster mode only).
+ * {@code gateway_trace_spans_total}, {@code gateway_redis_available} and {@code gateway_cluster_loads_total}
+ * (cluster mode only).
  */
 public final class GatewayMetrics {
 
@@ -41,7 +42,7 @@ public final class GatewayMetrics {
       "gateway_embed_cache_evictions_total", "gateway_embed_coalesced_total", "gateway_breaker_state",
       "gateway_rate_limited_total", "gateway_connections_open", "gateway_connections_rejected_total",
       "gateway_log_dropped_total", "gateway_guest_checks_total", "gateway_redis_available",
-      "gateway_cluster_loads_total");
+      "gateway_cluster_loads_total", "gateway_trace_spans_total");
 
   private final MeterRegistry registry;
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
@@ -74,11 +75,23 @@ public final class GatewayMetrics {
           .description("Log lines dropped because the log output could not keep up").tags("level", level)
           .register(registry);
     }
+    for (String stage : new String[] {"ended", "exported", "failed"}) {
+      traceSpans(stage);
+    }
     for (String check : new String[] {"captcha", "jwt", "quota"}) {
       for (String result : new String[] {"pass", "fail", "error"}) {
         guestCheck(check, result, 0);
       }
     }
+  }
+
+  /**
+   * Sampled spans by stage: {@code ended} (handed to the exporter's queue), {@code exported} (the collector took
+   * them), {@code failed} (an export that failed); ended minus the other two is what the queue holds or dropped.
+   */
+  public Counter traceSpans(String stage) {
+    return Counter.builder("gateway.trace.spans").description("Sampled spans ended, exported and failed to export")
+        .tags("stage", stage).register(registry);
   }
 
   /** A Prometheus registry for a process. */

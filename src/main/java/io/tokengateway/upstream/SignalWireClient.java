@@ -1,6 +1,8 @@
 package io.tokengateway.upstream;
 
 import io.tokengateway.config.UpstreamOptions;
+import io.tokengateway.tracing.ChildSpan;
+import io.tokengateway.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -103,7 +105,10 @@ public final class SignalWireClient {
         .putHeader("Accept", "application/json");
   }
 
-  /** Sends {@code request} with {@code body} as JSON, within the deadline and the size bound; the answer classified. */
+  /**
+   * Sends {@code request} with {@code body} as JSON, within the deadline and the size bound; the answer classified.
+   * The call is a client span of the request it is made for, and carries its {@code traceparent}.
+   */
   private Future<TokenAnswer> send(Endpoint endpoint, HttpRequest<Buffer> request, JsonObject body) {
     RequestOptions call = new RequestOptions()
         .setMethod(request.method())
@@ -112,7 +117,9 @@ public final class SignalWireClient {
         .setURI(request.uri())
         .setHeaders(request.headers())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    ChildSpan span = Tracing.upstream(endpoint.label(), endpoint.path(), call);
     return UpstreamCall.send(vertx, http, call, body.toBuffer(), options.timeoutMs(), options.maxResponseBytes())
+        .andThen(ar -> span.endHttp(ar.succeeded() ? ar.result().statusCode() : 0, ar.cause()))
         .map(response -> replies.classify(endpoint, response));
   }
 }

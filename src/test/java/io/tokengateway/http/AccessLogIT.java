@@ -36,7 +36,7 @@ class AccessLogIT {
     assertThat(lines).hasSize(3);
     JsonObject hit = lines.get(1);
     assertThat(hit.fieldNames()).containsExactlyInAnyOrder("@timestamp", "message", "logger_name", "thread_name",
-        "level", "method", "path", "status", "durationMs", "upstream", "cache");
+        "level", "method", "path", "status", "durationMs", "upstream", "cache", "trace_id", "span_id");
     assertThat(hit.getString("logger_name")).isEqualTo("access");
     assertThat(hit.getString("level")).isEqualTo("INFO");
     assertThat(hit.getString("message")).isEqualTo("request");

@@ -72,6 +72,13 @@ class CorsIT {
   }
 
   @Test
+  void aPageMaySendW3cTraceContext() {
+    HttpResponse<Buffer> r = preflight(PAGE, "content-type, traceparent, tracestate");
+    assertThat(r.statusCode()).isEqualTo(204);
+    assertThat(r.getHeader("Access-Control-Allow-Headers")).isEqualTo("content-type, traceparent, tracestate");
+  }
+
+  @Test
   void actualAnswersToAnAllowedOriginCarryTheOrigin() {
     HttpResponse<Buffer> created = post(PAGE, new JsonObject().put("token", C2C).encode());
     HttpResponse<Buffer> invalid = post(PAGE, "{\"token\":42}");
@@ -79,8 +86,8 @@ class CorsIT {
     assertThat(invalid.statusCode()).isEqualTo(422);
     for (HttpResponse<Buffer> r : java.util.List.of(created, invalid)) {
       assertThat(r.getHeader("Access-Control-Allow-Origin")).isEqualTo(PAGE);
-      assertThat(r.getHeader("Access-Control-Expose-Headers")).as("page scripts may read the token's age")
-          .isEqualTo("Age, X-Cache");
+      assertThat(r.getHeader("Access-Control-Expose-Headers"))
+          .as("page scripts may read the token's age and the request's trace").isEqualTo("Age, X-Cache, traceparent");
       assertThat(r.headers().getAll("Vary")).contains("Origin");
     }
     assertThat(created.getHeader("Age")).isEqualTo("0");
