@@ -77,7 +77,7 @@ final class Wiring {
     this.embedCache = new EmbedTokenCache(vertx, config.cache(), embedLoader(), time, metrics);
     this.clients = new ClientAddress(config.trustedProxies());
     this.guestChecks = GuestChecks.create(vertx, config, simulator == null ? 0 : simulator.port(),
-        cluster == null ? null : cluster.link(), clients, time, metrics);
+        cluster == null ? null : cluster.link(), time, metrics);
     this.accessLog = new AccessLog(metrics, config.log(), time.ticker(), tracing);
     this.validator = new RequestValidator(config, time.clock());
     this.cors = new CorsPolicy(config.cors(), guestChecks.requestHeaders());

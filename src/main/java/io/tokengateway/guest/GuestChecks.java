@@ -33,7 +33,6 @@ public final class GuestChecks {
   private static final Logger LOG = LoggerFactory.getLogger(GuestChecks.class);
   static final GatewayFailure ADDRESS_NOT_ALLOWED = GatewayFailure.invalid(403);
 
-  private final ClientAddress clients;
   private final JwtVerifier jwt;
   private final JwksKeys jwks;
   private final GuestQuota quota;
@@ -41,9 +40,8 @@ public final class GuestChecks {
   private final GatewayMetrics metrics;
   private final Set<String> requestHeaders;
 
-  private GuestChecks(ClientAddress clients, JwtVerifier jwt, JwksKeys jwks, GuestQuota quota, CaptchaVerifier captcha,
+  private GuestChecks(JwtVerifier jwt, JwksKeys jwks, GuestQuota quota, CaptchaVerifier captcha,
       GatewayMetrics metrics, Set<String> requestHeaders) {
-    this.clients = clients;
     this.jwt = jwt;
     this.jwks = jwks;
     this.quota = quota;
@@ -60,7 +58,7 @@ public final class GuestChecks {
    * @param redis cluster mode's Redis (the quota is shared through it), or null in single-process mode
    */
   public static GuestChecks create(Vertx vertx, GatewayConfig config, int standInPort, RedisLink redis,
-      ClientAddress clients, Time time, GatewayMetrics metrics) {
+      Time time, GatewayMetrics metrics) {
     GuestCheckOptions o = config.guest().checks();
     Set<String> headers = new LinkedHashSet<>();
     JwksKeys jwks = null;
@@ -83,7 +81,7 @@ public final class GuestChecks {
       captcha = captcha(vertx, o.captcha(), standInPort, time, metrics);
       headers.add(CaptchaVerifier.HEADER.toLowerCase(Locale.ROOT));
     }
-    return new GuestChecks(clients, jwt, jwks, quota, captcha, metrics, Set.copyOf(headers));
+    return new GuestChecks(jwt, jwks, quota, captcha, metrics, Set.copyOf(headers));
   }
 
   private static CaptchaVerifier captcha(Vertx vertx, CaptchaOptions c, int standInPort, Time time,
@@ -117,11 +115,6 @@ public final class GuestChecks {
   /** Request headers a page must be allowed to send cross-origin (lowercase): authorization, x-captcha-token. */
   public Set<String> requestHeaders() {
     return requestHeaders;
-  }
-
-  /** {@link #check(HttpServerRequest, String, List)} for the request's own client address. */
-  public Future<GuestGrant> check(HttpServerRequest request, List<String> allowedAddresses) {
-    return check(request, clients.of(request), allowedAddresses);
   }
 
   /**

@@ -64,9 +64,9 @@ public final class AccessLog {
     return trace;
   }
 
-  /** Records one pipeline's request once it ended. */
+  /** Records one pipeline's request once it ended (its endpoint known, not read off the path again). */
   void observe(Exchange x) {
-    observe(x.request, x.elapsedNanos(), x.outcome, x.cache, x.trace);
+    observe(x.request, x.endpoint.label(), x.elapsedNanos(), x.outcome, x.cache, x.trace);
   }
 
   /**
@@ -74,12 +74,17 @@ public final class AccessLog {
    * status is the one sent, or 0 when the connection closed before an answer was sent. Ends its trace.
    */
   public void observe(HttpServerRequest request, long nanos, String outcome, Object cache, RequestTrace trace) {
+    observe(request, endpoint(request.path()), nanos, outcome, cache, trace);
+  }
+
+  private void observe(HttpServerRequest request, String endpoint, long nanos, String outcome, Object cache,
+      RequestTrace trace) {
     int status = status(request);
     if (cache != null) {
       trace.cacheResult(cache.toString());
     }
     trace.end(status, outcome);
-    metrics.request(endpoint(request.path()), status, nanos);
+    metrics.request(endpoint, status, nanos);
     if (LOG.isInfoEnabled() && kept(status, outcome)) {
       log(request, status, nanos, outcome, cache, trace);
     }

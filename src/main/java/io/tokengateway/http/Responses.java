@@ -46,11 +46,6 @@ public final class Responses {
     response.setStatusCode(status).end(body);
   }
 
-  /** An error answer for a request that never reached the router. */
-  public static void reject(HttpServerRequest request, int status) {
-    error(request, GatewayFailure.invalid(status));
-  }
-
   /**
    * Writes the error answer for a routed request. A failure that only says the caller's connection went away
    * (its body was still arriving) has nobody to answer and is no error.

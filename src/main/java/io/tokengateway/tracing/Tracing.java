@@ -52,11 +52,6 @@ public final class Tracing {
     return new Tracing(options.exportEnabled() ? OtlpExport.provider(options, metrics) : null);
   }
 
-  /** Trace context without export. */
-  public static Tracing off() {
-    return new Tracing(null);
-  }
-
   /** Whether spans are exported. */
   public boolean exporting() {
     return provider != null;
