@@ -5,6 +5,7 @@
 # commit) runs on one event loop on CPU 1, wrk on CPU 0 with 16 connections: 8 s of warm-up, then 15 s measured.
 # Prints requests/s, the process's user+system CPU per request (/proc/PID/stat) and the lines written (stdout
 # goes to OUT_DIR, /dev/shm: memory, and deleted after each run). Ports: GW_PORT (18380), MGMT_PORT (18390).
+# VARIANTS picks some, in order, of: before all sampled errors off before_off (BEFORE_JAR with WARN).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS="${1:-3}"
@@ -17,7 +18,7 @@ WORK="$(pwd)/loadtest/logbench/target"; mkdir -p "$WORK"
 [[ -z "${BEFORE_JAR:-}" ]] || BEFORE_JAR="$(cd "$(dirname "$BEFORE_JAR")" && pwd)/$(basename "$BEFORE_JAR")"
 URL="http://127.0.0.1:$GW_PORT/api/fabric/embeds/tokens"
 TICK=$(getconf CLK_TCK)
-VARIANTS="${BEFORE_JAR:+before }all sampled errors off"
+VARIANTS="${VARIANTS:-${BEFORE_JAR:+before }all sampled errors off${BEFORE_JAR:+ before_off}}"
 run() { # name jar VAR=value...
   local name=$1 jar=$2; shift 2
   (cd "$WORK" && exec env "$@" GATEWAY_PORT="$GW_PORT" GATEWAY_MANAGEMENT_PORT="$MGMT_PORT" GATEWAY_HTTP_INSTANCES=1 \
@@ -43,6 +44,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for v in $VARIANTS; do
     case $v in
       before) run before "$BEFORE_JAR" ;;
+      before_off) run before_off "$BEFORE_JAR" GATEWAY_LOG_LEVEL=WARN ;;
       all) run all "$JAR" GATEWAY_LOG_ACCESS=all ;;
       sampled) run sampled "$JAR" GATEWAY_LOG_ACCESS=sampled ;;
       errors) run errors "$JAR" GATEWAY_LOG_ACCESS=errors ;;

@@ -19,7 +19,8 @@ import java.util.Locale;
  * caller's trace id or a random one, a random span id), so the answer, the access line and the SignalWire call
  * still carry them at the cost of one header's bytes ({@link TraceIds}).
  *
- * <p>Used by one request on its own context, so it needs no locking; {@link #end} counts once.
+ * <p>With {@code tracing.propagation: none} every request shares {@link #NONE}: no ids, no header, nothing
+ * ended. Used by one request on its own context, so it needs no locking; {@link #end} counts once.
  */
 public final class RequestTrace {
 
@@ -28,6 +29,9 @@ public final class RequestTrace {
    * Context level 2's random flag, as the SDK sets it on the traces it starts).
    */
   private static final TraceFlags NEW_TRACE = TraceFlags.fromByte((byte) 0x02);
+
+  /** No trace context ({@code tracing.propagation: none}): nothing answered, logged or propagated. */
+  static final RequestTrace NONE = new RequestTrace(null, null, null, null, TraceFlags.getDefault(), null);
 
   private final Tracer tracer;
   private final IdGenerator ids;
@@ -99,14 +103,19 @@ public final class RequestTrace {
     return flags.isSampled();
   }
 
-  /** The answer's {@code traceparent}: this trace and the gateway's span (built once, as wire bytes). */
+  /**
+   * The answer's {@code traceparent}: this trace and the gateway's span (built once, as wire bytes); null without
+   * trace context ({@link #NONE}).
+   */
   public CharSequence traceparent() {
     return traceparent;
   }
 
   /** Adds {@code traceparent} to the answer's headers, so a caller can quote it. */
   public void responseHeaders(MultiMap headers) {
-    headers.set(TraceHeaders.name(), traceparent);
+    if (traceparent != null) {
+      headers.set(TraceHeaders.name(), traceparent);
+    }
   }
 
   /** Records how the cache served the answer ({@code HIT}, {@code MISS}, ...) on the server span. */
@@ -121,11 +130,11 @@ public final class RequestTrace {
    * outcome; a 5xx or no answer at all marks the span as an error. Later calls do nothing.
    */
   public void end(int status, String outcome) {
-    if (ended) {
+    if (span == null || ended) { // no SDK span: nothing to end (and NONE, shared, is never written)
       return;
     }
     ended = true;
-    if (span == null || !span.isRecording()) {
+    if (!span.isRecording()) {
       return;
     }
     if (status > 0) {

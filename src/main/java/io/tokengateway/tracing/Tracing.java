@@ -27,19 +27,22 @@ import java.util.function.Supplier;
  * carries it; work done for no request (probes, background tasks) has no trace and gets no span.
  *
  * <p>With export off no SDK exists: a trace is its ids (random, from the SDK's {@link IdGenerator}), and nothing
- * is recorded, queued or sent.
+ * is recorded, queued or sent. With {@code tracing.propagation: none} there is not even that: every request gets
+ * {@link RequestTrace#NONE}, no header is read and none is written.
  */
 public final class Tracing {
 
   private static final String GATEWAY_SCOPE = "io.tokengateway";
 
   private final IdGenerator ids = IdGenerator.random();
+  private final boolean propagate;
   /** Null with export off. */
   private final SdkTracerProvider provider;
   /** Null with export off. */
   private final Tracer tracer;
 
-  private Tracing(SdkTracerProvider provider) {
+  private Tracing(boolean propagate, SdkTracerProvider provider) {
+    this.propagate = propagate;
     this.provider = provider;
     this.tracer = provider == null ? null : provider.get(GATEWAY_SCOPE, OtlpExport.version());
   }
@@ -49,7 +52,7 @@ public final class Tracing {
    * its spans counted in {@code metrics}).
    */
   public static Tracing create(TracingOptions options, GatewayMetrics metrics) {
-    return new Tracing(options.exportEnabled() ? OtlpExport.provider(options, metrics) : null);
+    return new Tracing(options.propagate(), options.exportEnabled() ? OtlpExport.provider(options, metrics) : null);
   }
 
   /** Whether spans are exported. */
@@ -60,9 +63,12 @@ public final class Tracing {
   /**
    * The trace of a request that just arrived: the caller's continued when its {@code traceparent} is valid, else a
    * new one (a malformed value is ignored, never echoed). Kept on the current Vert.x context (the request's own)
-   * for the calls made on its behalf.
+   * for the calls made on its behalf. {@link RequestTrace#NONE}, kept nowhere, with propagation off.
    */
   public RequestTrace start(HttpServerRequest request) {
+    if (!propagate) {
+      return RequestTrace.NONE;
+    }
     Context parent = TraceHeaders.extract(request.headers());
     RequestTrace trace = tracer == null ? RequestTrace.local(ids, parent)
         : RequestTrace.recorded(tracer, ids, parent, SpanNames.method(request.method()),

@@ -16,6 +16,7 @@ class TracingOptionsTest {
   void exportIsOffByDefaultAndTheRatioIsATenth() {
     TracingOptions defaults = GatewayConfig.of(Map.of()).tracing();
     assertThat(defaults.exportEnabled()).isFalse();
+    assertThat(defaults.propagate()).as("W3C trace context on").isTrue();
     assertThat(defaults.sampleRatio()).isEqualTo(0.1);
     assertThat(defaults.queueSize()).isEqualTo(2048);
     assertThat(defaults.batchSize()).isEqualTo(512);
@@ -70,5 +71,19 @@ class TracingOptionsTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage("tracing.otlp.batchSize (GATEWAY_TRACING_OTLP_BATCH_SIZE) must not exceed tracing.otlp.queueSize"
             + " (GATEWAY_TRACING_OTLP_QUEUE_SIZE), got 4096 > 2048");
+  }
+
+  @Test
+  void propagationIsW3cOrNoneAndExportNeedsW3c() {
+    assertThat(GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_TRACING_PROPAGATION", "none"))).tracing()
+        .propagate()).isFalse();
+    assertThatThrownBy(() -> GatewayConfig.of(Map.of("tracing.propagation", "b3")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("tracing.propagation (GATEWAY_TRACING_PROPAGATION) must be 'w3c' or 'none', got 'b3'");
+    assertThatThrownBy(() -> GatewayConfig.of(Map.of("tracing.propagation", "none",
+        "tracing.otlp.endpoint", "http://otel-collector:4318")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("tracing.otlp.endpoint (GATEWAY_TRACING_OTLP_ENDPOINT) needs tracing.propagation")
+        .hasMessageNotContaining("\n");
   }
 }

@@ -36,7 +36,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The W3C rules at the edge: a malformed {@code traceparent} starts a new trace and is never echoed (to the caller
  * or to SignalWire), nor is its {@code tracestate}; every answer, whatever the gateway answered, carries a
- * {@code traceparent} whose ids its access line repeats.
+ * {@code traceparent} whose ids its access line repeats; with {@code tracing.propagation: none}, no trace
+ * context at all.
  */
 @ExtendWith(VertxExtension.class)
 class TraceContextIT {
@@ -174,6 +175,31 @@ class TraceContextIT {
       }
       assertThat(answers.stream().map(a -> Traceparent.parse(a).traceId()).distinct()).as("a trace each")
           .hasSize(answers.size());
+    } finally {
+      gw.stop();
+    }
+  }
+
+  @Test
+  void withPropagationNoneNoTraceIsReadAnsweredLoggedOrSentToSignalWire(Vertx vertx) {
+    FakeSignalWire upstream = FakeSignalWire.start(vertx);
+    GatewayHarness gw = GatewayHarness.start(vertx, upstream, Map.of("tracing.propagation", "none"));
+    try (AccessLines access = new AccessLines()) {
+      String caller = Traceparent.of(CALLER_TRACE, CALLER_SPAN, "01");
+      List<HttpResponse<Buffer>> answers = List.of(embed(gw, C2C, caller), embed(gw, C2C, caller),
+          gw.postJson(EMBEDS, "{\"token\":42}"), gw.guest("{\"allowed_addresses\":[\"" + ADDRESS + "\"]}"));
+      assertThat(answers).extracting(HttpResponse::statusCode).containsExactly(201, 201, 422, 201);
+      assertThat(answers).allSatisfy(r -> assertThat(r.getHeader("traceparent")).isNull());
+      assertThat(upstream.received()).hasSize(2).allSatisfy(call -> {
+        assertThat(call.headers().get("traceparent")).isNull();
+        assertThat(call.headers().get("tracestate")).isNull();
+      });
+      List<JsonObject> lines = access.await(answers.size());
+      assertThat(lines).hasSize(answers.size()).allSatisfy(line -> {
+        assertThat(line.containsKey("trace_id")).isFalse();
+        assertThat(line.containsKey("span_id")).isFalse();
+        assertThat(line.encode()).doesNotContain(CALLER_TRACE);
+      });
     } finally {
       gw.stop();
     }
