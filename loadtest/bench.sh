@@ -12,6 +12,8 @@
 #   gateway_access_errors      GATEWAY_LOG_ACCESS=errors (skipped when the jar does not know the setting)
 #   gateway_vertx_server_meters GATEWAY_MANAGEMENT_VERTX_HTTP_SERVER_METRICS=true (Vert.x's per-request server meters on)
 #   gateway_cluster            GATEWAY_REDIS_URL=$REDIS_URL with a fresh key prefix (skipped when no Redis answers)
+#   gateway_no_trace_context   GATEWAY_TRACING_PROPAGATION=none (no traceparent read, answered, logged or sent): what
+#                              the default trace context costs (skipped when the jar does not know the setting)
 #   gateway_tracing            GATEWAY_TRACING_OTLP_ENDPOINT=a local OTLP sink (OtlpSink), default sample ratio
 #                              (skipped when the jar does not know the setting)
 #   bare_vertx                 BareVertxServer: reads the body, answers the gateway's bytes and headers, nothing else
@@ -20,13 +22,20 @@
 # Every gateway row also has what the bench needs: one event loop (GATEWAY_HTTP_INSTANCES=1, as the others), the
 # per-client limit lifted (all load comes from 127.0.0.1), the simulator as SignalWire, its ports, no drain.
 # The rows take turns ROUNDS times; each row's median round is reported.
+# Then, for a cost too small for rounds this long to resolve on a shared machine (what trace context costs), the
+# paired runs: gateway_defaults and gateway_no_trace_context both running at once (the second on PAIR_PORT), PAIRS
+# short wrk runs of PAIR_SECONDS each taking turns (the order swapped every pair), after PAIR_DISCARD pairs not
+# counted (right after the two warm-ups both ran slow for a few seconds in every trial here); the median of the
+# pairs' ratios and its quartiles (a drift of the machine's speed hits both runs of a pair alike).
 # Then: latency at a fixed offered rate (FIXED_RATE, default half the bare server's median requests/s) for
 # gateway_defaults and bare_vertx with RateClient (open loop, each latency from its intended send time), the
 # miss path's added latency (cache off, against the simulator directly), and the ratios.
 #
 # Settings (environment), with their defaults:
-#   ROUNDS=3 WARMUP=8 (seconds before each measurement)  SERVER_CPU=1 LOAD_CPU=0
+#   ROUNDS=3 WARMUP=20 (seconds of load before each measurement: a fresh gateway on one core reaches its steady
+#   rate only after ~16 s of it, its JIT compiling on the same core)  SERVER_CPU=1 LOAD_CPU=0
 #   GW_PORT=18080 MGMT_PORT=18090 SIM_PORT=19000 BARE_PORT=18100 NGINX_PORT=18200 OTLP_PORT=18300
+#   PAIRS=60 (0: no paired runs) PAIR_SECONDS=1 PAIR_DISCARD=5 PAIR_PORT=18081 PAIR_MGMT_PORT=18091
 #   FIXED_RATE (requests/s)  RATE_CONNS=connections  RATE_CLIENT=netty|vertx  RATE_SPIN_US=500  MISS_CONNS=4
 #   REDIS_URL=redis://127.0.0.1:6379/0  OTLP_ENDPOINT=http://127.0.0.1:$OTLP_PORT
 #   SERVER_JVM_OPTS (a pod's heap and collector, below)  CLIENT_JVM_OPTS (RateClient's)
@@ -36,19 +45,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-KNOBS="ROUNDS WARMUP SERVER_CPU LOAD_CPU GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT FIXED_RATE
+KNOBS="ROUNDS WARMUP SERVER_CPU LOAD_CPU GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT PAIRS PAIR_SECONDS
+  PAIR_DISCARD PAIR_PORT PAIR_MGMT_PORT FIXED_RATE
   RATE_CONNS RATE_CLIENT RATE_SPIN_US MISS_CONNS REDIS_URL OTLP_ENDPOINT SERVER_JVM_OPTS CLIENT_JVM_OPTS ROWS REBUILD"
 COMMAND="$(for v in $KNOBS; do if [[ -n "${!v+x}" ]]; then printf '%s=%q ' "$v" "${!v}"; fi; done; printf '%q ' "$0" "$@")"
 
 SECONDS_RUN="${1:-15}"
 CONNS="${2:-64}"
 ROUNDS="${ROUNDS:-3}"
-WARMUP="${WARMUP:-8}"
+WARMUP="${WARMUP:-20}"
 SERVER_CPU="${SERVER_CPU:-1}"
 LOAD_CPU="${LOAD_CPU:-0}"
 GW_PORT="${GW_PORT:-18080}"; MGMT_PORT="${MGMT_PORT:-18090}"; SIM_PORT="${SIM_PORT:-19000}"
 BARE_PORT="${BARE_PORT:-18100}"; NGINX_PORT="${NGINX_PORT:-18200}"; OTLP_PORT="${OTLP_PORT:-18300}"
 RATE_CONNS="${RATE_CONNS:-$CONNS}"
+PAIRS="${PAIRS:-60}"; PAIR_SECONDS="${PAIR_SECONDS:-1}"; PAIR_DISCARD="${PAIR_DISCARD:-5}"; PAIR_PORT="${PAIR_PORT:-18081}"; PAIR_MGMT_PORT="${PAIR_MGMT_PORT:-18091}"
 RATE_CLIENT="${RATE_CLIENT:-netty}"
 RATE_SPIN_US="${RATE_SPIN_US:-500}"
 MISS_CONNS="${MISS_CONNS:-4}"
@@ -60,7 +71,7 @@ OTLP_ENDPOINT="${OTLP_ENDPOINT:-http://127.0.0.1:$OTLP_PORT}"
 SERVER_JVM_OPTS="${SERVER_JVM_OPTS:--Xmx384m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
 CLIENT_JVM_OPTS="${CLIENT_JVM_OPTS:--Xms512m -Xmx512m -XX:+UseSerialGC}"
 ALL_ROWS="gateway_defaults gateway_log_warn gateway_access_errors gateway_vertx_server_meters gateway_cluster
-  gateway_tracing bare_vertx nginx_proxy_cache_logging nginx_proxy_cache"
+  gateway_no_trace_context gateway_tracing bare_vertx nginx_proxy_cache_logging nginx_proxy_cache"
 ROWS="$(echo ${ROWS:-$ALL_ROWS})"
 JAR=target/token-gateway.jar
 WORK=loadtest/target/bench
@@ -73,6 +84,7 @@ declare -A LEGEND=(
   [gateway_access_errors]="GATEWAY_LOG_ACCESS=errors: access lines for errors only"
   [gateway_vertx_server_meters]="GATEWAY_MANAGEMENT_VERTX_HTTP_SERVER_METRICS=true: Vert.x's per-request HTTP server meters on"
   [gateway_cluster]="GATEWAY_REDIS_URL=$REDIS_URL (+ a fresh GATEWAY_REDIS_KEY_PREFIX, GATEWAY_CLUSTER_EXPECTED_REPLICAS=1): cluster mode"
+  [gateway_no_trace_context]="GATEWAY_TRACING_PROPAGATION=none: no W3C trace context (nothing read, answered, logged or sent)"
   [gateway_tracing]="GATEWAY_TRACING_OTLP_ENDPOINT=$OTLP_ENDPOINT: tracing at the default sample ratio (the sink on CPU $LOAD_CPU)"
   [bare_vertx]="not the gateway: BareVertxServer, reads the body and answers the same bytes and headers"
   [nginx_proxy_cache_logging]="not the gateway: nginx proxy_cache, default access_log on (combined, to a file)"
@@ -85,15 +97,16 @@ declare -A ROW_ENV=(
   [gateway_access_errors]="GATEWAY_LOG_ACCESS=errors"
   [gateway_vertx_server_meters]="GATEWAY_MANAGEMENT_VERTX_HTTP_SERVER_METRICS=true"
   [gateway_cluster]="GATEWAY_REDIS_URL=$REDIS_URL GATEWAY_REDIS_KEY_PREFIX=tg-bench-$$: GATEWAY_CLUSTER_EXPECTED_REPLICAS=1"
+  [gateway_no_trace_context]="GATEWAY_TRACING_PROPAGATION=none"
   [gateway_tracing]="GATEWAY_TRACING_OTLP_ENDPOINT=$OTLP_ENDPOINT"
 )
 # Rows for settings that other branches bring: skipped, not failed, when the jar refuses or ignores them.
-OPTIONAL_ROWS=" gateway_access_errors gateway_tracing "
+OPTIONAL_ROWS=" gateway_access_errors gateway_no_trace_context gateway_tracing "
 GATEWAY_BASE_ENV=(SIGNALWIRE_BASE_URL="http://127.0.0.1:$SIM_PORT" SIGNALWIRE_PROJECT_ID=sim-project
-  SIGNALWIRE_API_TOKEN=sim-api-token GATEWAY_PORT="$GW_PORT" GATEWAY_MANAGEMENT_PORT="$MGMT_PORT"
+  SIGNALWIRE_API_TOKEN=sim-api-token
   GATEWAY_HTTP_INSTANCES=1 GATEWAY_CLIENT_RATE_LIMIT_PER_SECOND=1000000 GATEWAY_CLIENT_RATE_LIMIT_BURST=1000000
   GATEWAY_SHUTDOWN_DRAIN_SECONDS=0)
-declare -A SKIPPED=() RPS=() P50=() P99=() FIXED=()
+declare -A SKIPPED=() RPS=() P50=() P99=() FIXED=() PAIRED=()
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
 has_row() { [[ " $ROWS " == *" $1 "* ]]; }
@@ -171,12 +184,13 @@ trim_log() { # file: keeps its first 200 lines
 
 # --- the servers -------------------------------------------------------------------------------------------------
 start_gateway() { # name [VAR=value...] -> GATEWAY_PID; returns 1 with REFUSAL when it did not start or ignored one
-  local name=$1 v; shift
+  # (on START_PORT and START_MGMT_PORT when set, else GW_PORT and MGMT_PORT)
+  local name=$1 v port=${START_PORT:-$GW_PORT} mgmt=${START_MGMT_PORT:-$MGMT_PORT}; shift
   local log="$WORK/$name.log"
-  start_bg "$name" "$log" taskset -c "$SERVER_CPU" env JAVA_TOOL_OPTIONS="$SERVER_JVM_OPTS" "${GATEWAY_BASE_ENV[@]}" "$@" \
-    java -jar "$JAR"
+  start_bg "$name" "$log" taskset -c "$SERVER_CPU" env JAVA_TOOL_OPTIONS="$SERVER_JVM_OPTS" "${GATEWAY_BASE_ENV[@]}" \
+    GATEWAY_PORT="$port" GATEWAY_MANAGEMENT_PORT="$mgmt" "$@" java -jar "$JAR"
   GATEWAY_PID=$STARTED_PID
-  if ! wait_ready "$GATEWAY_PID" "http://127.0.0.1:$GW_PORT$EMBED" POST "$TOKEN"; then
+  if ! wait_ready "$GATEWAY_PID" "http://127.0.0.1:$port$EMBED" POST "$TOKEN"; then
     REFUSAL="it did not start: $(grep -v '^Picked up' "$log" | head -n 3 | tr '\n' ' ')"
     stop_pid "$GATEWAY_PID"
     return 1
@@ -188,7 +202,7 @@ start_gateway() { # name [VAR=value...] -> GATEWAY_PID; returns 1 with REFUSAL w
       return 1
     fi
   done
-  SIZE=$(curl -fs -X POST -H 'Content-Type: application/json' -d "$TOKEN" "http://127.0.0.1:$GW_PORT$EMBED" | wc -c)
+  SIZE=$(curl -fs -X POST -H 'Content-Type: application/json' -d "$TOKEN" "http://127.0.0.1:$port$EMBED" | wc -c)
 }
 start_required_gateway() { # name [VAR=value...]
   local name=$1
@@ -274,6 +288,46 @@ median_row() { # name -> prints the median round (by requests/s), sets RPS P50 P
 }
 otlp_exports() { curl -fs --max-time 2 "http://127.0.0.1:$OTLP_PORT/stats" 2> /dev/null | sed -n 's/.*"exports":\([0-9]*\).*/\1/p' || echo 0; }
 
+# --- paired runs -------------------------------------------------------------------------------------------------
+pair_run() { # port -> "requests/s non-2xx+socket-errors" of one PAIR_SECONDS wrk run
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${PAIR_SECONDS}s" -s loadtest/bench/post.lua "http://127.0.0.1:$1$EMBED" \
+    | awk '/Requests\/sec/ {rps = $2} /Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10}
+        END {print rps, n + 0}'
+}
+paired() { # a b: both gateways running at once, PAIRS pairs of short runs taking turns -> PAIRED[a/b]
+  local a=$1 b=$2 extra_a=() extra_b=() pid_a pid_b i ra rb ea eb
+  if ! has_row "$a" || ! has_row "$b" || [[ -n "${SKIPPED[$b]:-}" || "$PAIRS" -le 0 ]]; then return 0; fi
+  read -r -a extra_a <<< "${ROW_ENV[$a]}"
+  read -r -a extra_b <<< "${ROW_ENV[$b]}"
+  echo
+  echo "paired: $a (port $GW_PORT) against $b (port $PAIR_PORT), both running; ${WARMUP}s of warm-up each, then"\
+    "$PAIRS pairs of ${PAIR_SECONDS}s wrk runs taking turns (the order swapped every pair) after $PAIR_DISCARD not counted"
+  start_required_gateway "paired_$a" "${extra_a[@]}"
+  pid_a=$GATEWAY_PID
+  START_PORT=$PAIR_PORT START_MGMT_PORT=$PAIR_MGMT_PORT start_required_gateway "paired_$b" "${extra_b[@]}"
+  pid_b=$GATEWAY_PID
+  if [[ "$WARMUP" -gt 0 ]]; then
+    for port in "$GW_PORT" "$PAIR_PORT"; do
+      taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${WARMUP}s" -s loadtest/bench/post.lua "http://127.0.0.1:$port$EMBED" > /dev/null
+    done
+  fi
+  : > "$WORK/paired.pairs"
+  for i in $(seq 1 "$PAIR_DISCARD"); do pair_run "$GW_PORT" > /dev/null; pair_run "$PAIR_PORT" > /dev/null; done
+  for i in $(seq 1 "$PAIRS"); do
+    if (( i % 2 )); then read -r ra ea <<< "$(pair_run "$GW_PORT")"; read -r rb eb <<< "$(pair_run "$PAIR_PORT")"
+    else read -r rb eb <<< "$(pair_run "$PAIR_PORT")"; read -r ra ea <<< "$(pair_run "$GW_PORT")"; fi
+    echo "$ra $rb $ea $eb" | awk '{printf "%.4f %s %s %d\n", $1 / $2, $1, $2, $3 + $4}' >> "$WORK/paired.pairs"
+  done
+  stop_pid "$pid_a"; stop_pid "$pid_b"
+  trim_log "$WORK/paired_$a.log"; trim_log "$WORK/paired_$b.log"
+  PAIRED["$a / $b"]=$(sort -n "$WORK/paired.pairs" | awk '{r[NR] = $1; x[NR] = $2; y[NR] = $3; e += $4}
+    END {q1 = r[int((NR + 3) / 4)]; m = r[int((NR + 1) / 2)]; q3 = r[int((3 * NR + 3) / 4)];
+      printf "median %.1f%% (quartiles %.1f%% to %.1f%%, %d pairs, %d errors)", 100 * m, 100 * q1, 100 * q3, NR, e}')
+  printf '  %s / %s: %s\n' "$a" "$b" "${PAIRED["$a / $b"]}"
+  echo "  each pair (ratio, $a requests/s, $b requests/s, errors): $(awk '{printf "%s%.3f %s %s %s", (NR > 1 ? "; " : ""),
+    $1, $2, $3, $4}' "$WORK/paired.pairs")"
+}
+
 # --- fixed offered rate ------------------------------------------------------------------------------------------
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<< "$1"; }
 run_rate() { # name url rate -> appends RateClient's RESULT line to fixed_name.rounds and prints its summary
@@ -357,9 +411,9 @@ ratios() {
   ratio() { # label numerator-row denominator-row format(pct|x)
     if [[ -n "${RPS[$2]:-}" && -n "${RPS[$3]:-}" ]]; then
       awk -v a="${RPS[$2]}" -v b="${RPS[$3]}" -v l="$1" -v f="$4" \
-        'BEGIN {if (f == "x") printf "  %-58s %.2fx\n", l, a / b; else printf "  %-58s %.1f%%\n", l, 100 * a / b}'
+        'BEGIN {if (f == "x") printf "  %-62s %.2fx\n", l, a / b; else printf "  %-62s %.1f%%\n", l, 100 * a / b}'
     elif [[ -n "${SKIPPED[$2]:-}" ]]; then
-      printf '  %-58s skipped: %s\n' "$1" "${SKIPPED[$2]}"
+      printf '  %-62s skipped: %s\n' "$1" "${SKIPPED[$2]}"
     fi
     return 0
   }
@@ -370,6 +424,11 @@ ratios() {
   ratio "gateway_defaults / nginx_proxy_cache_logging" gateway_defaults nginx_proxy_cache_logging x
   ratio "gateway_defaults / nginx_proxy_cache" gateway_defaults nginx_proxy_cache x
   ratio "gateway_cluster / gateway_defaults (cluster / single-process)" gateway_cluster gateway_defaults pct
+  ratio "gateway_defaults / gateway_no_trace_context (target >= 98%)" gateway_defaults \
+    gateway_no_trace_context pct
+  if [[ -n "${PAIRED[gateway_defaults / gateway_no_trace_context]:-}" ]]; then
+    printf '  %-62s %s\n' "  the same, paired runs" "${PAIRED[gateway_defaults / gateway_no_trace_context]}"
+  fi
   ratio "gateway_tracing / gateway_defaults" gateway_tracing gateway_defaults pct
   if [[ -n "${FIXED[gateway_defaults]:-}" ]]; then
     local g=${FIXED[gateway_defaults]} b=${FIXED[bare_vertx]}
@@ -387,8 +446,8 @@ ratios() {
 for row in $ROWS; do [[ " $(echo $ALL_ROWS) " == *" $row "* ]] || die "unknown row $row in ROWS (rows: $(echo $ALL_ROWS))"; done
 INHERITED=$(compgen -e | grep -E '^(GATEWAY_|SIGNALWIRE_)|^JAVA_TOOL_OPTIONS$' | tr '\n' ' ' || true)
 for v in $INHERITED; do unset "$v"; done
-for p in "$GW_PORT" "$MGMT_PORT" "$SIM_PORT" "$BARE_PORT" "$NGINX_PORT" "$OTLP_PORT"; do
-  if port_busy "$p"; then die "port $p is in use (another bench.sh?): set GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT"; fi
+for p in "$GW_PORT" "$MGMT_PORT" "$SIM_PORT" "$BARE_PORT" "$NGINX_PORT" "$OTLP_PORT" "$PAIR_PORT" "$PAIR_MGMT_PORT"; do
+  if port_busy "$p"; then die "port $p is in use (another bench.sh?): set GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT PAIR_PORT PAIR_MGMT_PORT"; fi
 done
 mkdir -p "$WORK"
 rm -f "$WORK"/*.rounds "$WORK"/*.loglines "$WORK"/*.txt "$WORK"/*.log "$WORK"/*.err
@@ -412,7 +471,7 @@ echo "load:     pinned to CPU $LOAD_CPU; $(wrk -v 2>&1 | head -n 1 | cut -d' ' -
 echo "nginx:    $(nginx -v 2>&1 | sed 's/^nginx version: //'), worker_processes 1"
 echo "gateway:  $JAR of $(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC'), git $(git rev-parse --short HEAD)"\
   "$(git diff --quiet HEAD -- src pom.xml 2> /dev/null || echo '(with uncommitted changes)')"
-echo "runs:     $ROUNDS rounds; each row warmed up ${WARMUP}s, then measured ${SECONDS_RUN}s"
+echo "runs:     $ROUNDS rounds; each row warmed up ${WARMUP}s, then measured ${SECONDS_RUN}s; $PAIRS pairs of ${PAIR_SECONDS}s runs"
 if [[ -n "$INHERITED" ]]; then echo "dropped:  inherited $INHERITED(each row sets exactly its own)"; fi
 echo "rows (each against gateway_defaults):"
 for row in $ROWS; do printf '  %-26s %s\n' "$row" "${LEGEND[$row]}"; done
@@ -446,6 +505,7 @@ printf "$ROW_FORMAT" row requests/s p50_ms p99_ms errors log/req
 for row in $ROWS; do
   if [[ -f "$WORK/$row.rounds" ]]; then median_row "$row"; else printf '%-26s skipped: %s\n' "$row" "${SKIPPED[$row]:-}"; fi
 done
+paired gateway_defaults gateway_no_trace_context
 fixed_rate
 miss_path
 ratios

@@ -5,7 +5,8 @@
 # commit) runs on one event loop on CPU 1, wrk on CPU 0 with 16 connections: 8 s of warm-up, then 15 s measured.
 # Prints requests/s, the process's user+system CPU per request (/proc/PID/stat) and the lines written (stdout
 # goes to OUT_DIR, /dev/shm: memory, and deleted after each run). Ports: GW_PORT (18380), MGMT_PORT (18390).
-# VARIANTS picks some, in order, of: before all sampled errors off before_off (BEFORE_JAR with WARN).
+# VARIANTS picks some, in order, of: before all sampled errors off before_off (BEFORE_JAR with WARN), all_none and
+# off_none (all and off with GATEWAY_TRACING_PROPAGATION=none: no trace context).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS="${1:-3}"
@@ -37,7 +38,7 @@ run() { # name jar VAR=value...
   rm -f "$OUT_DIR/cpu-$name.out"
   echo "$out" | awk -v name="$name" -v cpu=$((cpu1 - cpu0)) -v tick="$TICK" -v lines=$((lines1 - lines0)) '
     /requests in/ {n = $1} /Requests\/sec/ {rps = $2}
-    END {printf "%-8s %9.0f requests/s %7.2f us CPU/request   %d lines for %d requests\n", name, rps, cpu * 1e6 / tick / n, lines, n}'
+    END {printf "%-10s %9.0f requests/s %7.2f us CPU/request   %d lines for %d requests\n", name, rps, cpu * 1e6 / tick / n, lines, n}'
 }
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round of $ROUNDS"
@@ -49,6 +50,8 @@ for round in $(seq 1 "$ROUNDS"); do
       sampled) run sampled "$JAR" GATEWAY_LOG_ACCESS=sampled ;;
       errors) run errors "$JAR" GATEWAY_LOG_ACCESS=errors ;;
       off) run off "$JAR" GATEWAY_LOG_LEVEL=WARN ;;
+      all_none) run all_none "$JAR" GATEWAY_LOG_ACCESS=all GATEWAY_TRACING_PROPAGATION=none ;;
+      off_none) run off_none "$JAR" GATEWAY_LOG_LEVEL=WARN GATEWAY_TRACING_PROPAGATION=none ;;
     esac
   done
 done
