@@ -22,11 +22,15 @@
 # Every gateway row also has what the bench needs: one event loop (GATEWAY_HTTP_INSTANCES=1, as the others), the
 # per-client limit lifted (all load comes from 127.0.0.1), the simulator as SignalWire, its ports, no drain.
 # The rows take turns ROUNDS times; each row's median round is reported.
-# Then, for a cost too small for rounds this long to resolve on a shared machine (what trace context costs), the
-# paired runs: gateway_defaults and gateway_no_trace_context both running at once (the second on PAIR_PORT), PAIRS
-# short wrk runs of PAIR_SECONDS each taking turns (the order swapped every pair), after PAIR_DISCARD pairs not
-# counted (right after the two warm-ups both ran slow for a few seconds in every trial here); the median of the
-# pairs' ratios and its quartiles (a drift of the machine's speed hits both runs of a pair alike).
+# Then, for a cost smaller than what the machine's speed drifts between rounds (what trace context costs), side by
+# side: gateway_defaults and gateway_no_trace_context (on SIDE_PORT) on SERVER_CPU at the same time, each loaded by
+# its own wrk with half the connections, SIDE_RUNS runs of SIDE_SECONDS after 3 x WARMUP seconds of that load and one
+# run not counted; the ratio of their requests/s in each run. A drift of the machine's speed hits both at the same
+# instant, and the scheduler gives both event loops the same share of the core, so the ratio is that of their event
+# loops' work per request. Work on other threads (the log writer) comes out of both alike: it shows at half.
+# The method's own error, measured here on 2026-12-02 with SIDE_ROWS="gateway_defaults gateway_defaults": 99.6 to
+# 101.7% in 9 runs (alternating short runs of two gateways instead spread 84 to 109%; equal cpu.shares cgroups per
+# JVM spread 97 to 110%, each JVM's JIT and GC threads then taking from its own half).
 # Then: latency at a fixed offered rate (FIXED_RATE, default half the bare server's median requests/s) for
 # gateway_defaults and bare_vertx with RateClient (open loop, each latency from its intended send time), the
 # miss path's added latency (cache off, against the simulator directly), and the ratios.
@@ -35,7 +39,8 @@
 #   ROUNDS=3 WARMUP=20 (seconds of load before each measurement: a fresh gateway on one core reaches its steady
 #   rate only after ~16 s of it, its JIT compiling on the same core)  SERVER_CPU=1 LOAD_CPU=0
 #   GW_PORT=18080 MGMT_PORT=18090 SIM_PORT=19000 BARE_PORT=18100 NGINX_PORT=18200 OTLP_PORT=18300
-#   PAIRS=60 (0: no paired runs) PAIR_SECONDS=1 PAIR_DISCARD=5 PAIR_PORT=18081 PAIR_MGMT_PORT=18091
+#   SIDE_RUNS=9 (0: none) SIDE_SECONDS=5 SIDE_PORT=18081 SIDE_MGMT_PORT=18091
+#   SIDE_ROWS="gateway_defaults gateway_no_trace_context" (the two rows side by side; any two gateway rows)
 #   FIXED_RATE (requests/s)  RATE_CONNS=connections  RATE_CLIENT=netty|vertx  RATE_SPIN_US=500  MISS_CONNS=4
 #   REDIS_URL=redis://127.0.0.1:6379/0  OTLP_ENDPOINT=http://127.0.0.1:$OTLP_PORT
 #   SERVER_JVM_OPTS (a pod's heap and collector, below)  CLIENT_JVM_OPTS (RateClient's)
@@ -45,8 +50,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-KNOBS="ROUNDS WARMUP SERVER_CPU LOAD_CPU GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT PAIRS PAIR_SECONDS
-  PAIR_DISCARD PAIR_PORT PAIR_MGMT_PORT FIXED_RATE
+KNOBS="ROUNDS WARMUP SERVER_CPU LOAD_CPU GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT SIDE_RUNS
+  SIDE_SECONDS SIDE_PORT SIDE_MGMT_PORT SIDE_ROWS FIXED_RATE
   RATE_CONNS RATE_CLIENT RATE_SPIN_US MISS_CONNS REDIS_URL OTLP_ENDPOINT SERVER_JVM_OPTS CLIENT_JVM_OPTS ROWS REBUILD"
 COMMAND="$(for v in $KNOBS; do if [[ -n "${!v+x}" ]]; then printf '%s=%q ' "$v" "${!v}"; fi; done; printf '%q ' "$0" "$@")"
 
@@ -59,7 +64,8 @@ LOAD_CPU="${LOAD_CPU:-0}"
 GW_PORT="${GW_PORT:-18080}"; MGMT_PORT="${MGMT_PORT:-18090}"; SIM_PORT="${SIM_PORT:-19000}"
 BARE_PORT="${BARE_PORT:-18100}"; NGINX_PORT="${NGINX_PORT:-18200}"; OTLP_PORT="${OTLP_PORT:-18300}"
 RATE_CONNS="${RATE_CONNS:-$CONNS}"
-PAIRS="${PAIRS:-60}"; PAIR_SECONDS="${PAIR_SECONDS:-1}"; PAIR_DISCARD="${PAIR_DISCARD:-5}"; PAIR_PORT="${PAIR_PORT:-18081}"; PAIR_MGMT_PORT="${PAIR_MGMT_PORT:-18091}"
+SIDE_RUNS="${SIDE_RUNS:-9}"; SIDE_SECONDS="${SIDE_SECONDS:-5}"; SIDE_PORT="${SIDE_PORT:-18081}"; SIDE_MGMT_PORT="${SIDE_MGMT_PORT:-18091}"
+SIDE_ROWS="${SIDE_ROWS:-gateway_defaults gateway_no_trace_context}"
 RATE_CLIENT="${RATE_CLIENT:-netty}"
 RATE_SPIN_US="${RATE_SPIN_US:-500}"
 MISS_CONNS="${MISS_CONNS:-4}"
@@ -106,7 +112,7 @@ GATEWAY_BASE_ENV=(SIGNALWIRE_BASE_URL="http://127.0.0.1:$SIM_PORT" SIGNALWIRE_PR
   SIGNALWIRE_API_TOKEN=sim-api-token
   GATEWAY_HTTP_INSTANCES=1 GATEWAY_CLIENT_RATE_LIMIT_PER_SECOND=1000000 GATEWAY_CLIENT_RATE_LIMIT_BURST=1000000
   GATEWAY_SHUTDOWN_DRAIN_SECONDS=0)
-declare -A SKIPPED=() RPS=() P50=() P99=() FIXED=() PAIRED=()
+declare -A SKIPPED=() RPS=() P50=() P99=() FIXED=() SIDE=()
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
 has_row() { [[ " $ROWS " == *" $1 "* ]]; }
@@ -288,44 +294,47 @@ median_row() { # name -> prints the median round (by requests/s), sets RPS P50 P
 }
 otlp_exports() { curl -fs --max-time 2 "http://127.0.0.1:$OTLP_PORT/stats" 2> /dev/null | sed -n 's/.*"exports":\([0-9]*\).*/\1/p' || echo 0; }
 
-# --- paired runs -------------------------------------------------------------------------------------------------
-pair_run() { # port -> "requests/s non-2xx+socket-errors" of one PAIR_SECONDS wrk run
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${PAIR_SECONDS}s" -s loadtest/bench/post.lua "http://127.0.0.1:$1$EMBED" \
-    | awk '/Requests\/sec/ {rps = $2} /Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10}
-        END {print rps, n + 0}'
+# --- side by side ------------------------------------------------------------------------------------------------
+side_wrk() { # port seconds connections out
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$3" -d"$2s" -s loadtest/bench/post.lua "http://127.0.0.1:$1$EMBED" > "$4"
 }
-paired() { # a b: both gateways running at once, PAIRS pairs of short runs taking turns -> PAIRED[a/b]
-  local a=$1 b=$2 extra_a=() extra_b=() pid_a pid_b i ra rb ea eb
-  if ! has_row "$a" || ! has_row "$b" || [[ -n "${SKIPPED[$b]:-}" || "$PAIRS" -le 0 ]]; then return 0; fi
+side_by_side() { # a b: both gateways on SERVER_CPU at once, each with its own wrk -> SIDE[a / b]
+  local a=$1 b=$2 extra_a=() extra_b=() pid_a pid_b wrk_pid i half=$(( CONNS / 2 ))
+  if [[ "$SIDE_RUNS" -le 0 ]] || ! has_row "$a" || ! has_row "$b" || [[ -n "${SKIPPED[$a]:-}${SKIPPED[$b]:-}" ]]; then
+    return 0
+  fi
   read -r -a extra_a <<< "${ROW_ENV[$a]}"
   read -r -a extra_b <<< "${ROW_ENV[$b]}"
-  echo
-  echo "paired: $a (port $GW_PORT) against $b (port $PAIR_PORT), both running; ${WARMUP}s of warm-up each, then"\
-    "$PAIRS pairs of ${PAIR_SECONDS}s wrk runs taking turns (the order swapped every pair) after $PAIR_DISCARD not counted"
-  start_required_gateway "paired_$a" "${extra_a[@]}"
+  start_required_gateway "side_$a" "${extra_a[@]}"
   pid_a=$GATEWAY_PID
-  START_PORT=$PAIR_PORT START_MGMT_PORT=$PAIR_MGMT_PORT start_required_gateway "paired_$b" "${extra_b[@]}"
+  START_PORT=$SIDE_PORT START_MGMT_PORT=$SIDE_MGMT_PORT start_required_gateway "side_$b" "${extra_b[@]}"
   pid_b=$GATEWAY_PID
-  if [[ "$WARMUP" -gt 0 ]]; then
-    for port in "$GW_PORT" "$PAIR_PORT"; do
-      taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${WARMUP}s" -s loadtest/bench/post.lua "http://127.0.0.1:$port$EMBED" > /dev/null
-    done
-  fi
-  : > "$WORK/paired.pairs"
-  for i in $(seq 1 "$PAIR_DISCARD"); do pair_run "$GW_PORT" > /dev/null; pair_run "$PAIR_PORT" > /dev/null; done
-  for i in $(seq 1 "$PAIRS"); do
-    if (( i % 2 )); then read -r ra ea <<< "$(pair_run "$GW_PORT")"; read -r rb eb <<< "$(pair_run "$PAIR_PORT")"
-    else read -r rb eb <<< "$(pair_run "$PAIR_PORT")"; read -r ra ea <<< "$(pair_run "$GW_PORT")"; fi
-    echo "$ra $rb $ea $eb" | awk '{printf "%.4f %s %s %d\n", $1 / $2, $1, $2, $3 + $4}' >> "$WORK/paired.pairs"
+  echo
+  echo "side by side: $a (port $GW_PORT) and $b (port $SIDE_PORT) at once on CPU $SERVER_CPU, a wrk of $half"\
+    "connections each; $(( 3 * WARMUP ))s of warm-up and one run not counted, then $SIDE_RUNS runs of ${SIDE_SECONDS}s"
+  side_wrk "$GW_PORT" $(( 3 * WARMUP )) "$half" /dev/null &
+  wrk_pid=$!
+  side_wrk "$SIDE_PORT" $(( 3 * WARMUP )) "$half" /dev/null
+  wait "$wrk_pid"
+  : > "$WORK/side.runs"
+  for i in $(seq 0 "$SIDE_RUNS"); do # run 0 settles: right after the warm-up the first run was slow in every trial here
+    side_wrk "$GW_PORT" "$SIDE_SECONDS" "$half" "$WORK/side_a.txt" &
+    wrk_pid=$!
+    side_wrk "$SIDE_PORT" "$SIDE_SECONDS" "$half" "$WORK/side_b.txt"
+    wait "$wrk_pid"
+    [[ $i -gt 0 ]] || continue
+    awk '/Requests\/sec/ {r[FILENAME] = $2} /Non-2xx/ {e += $NF} /Socket errors/ {gsub(",", ""); e += $4 + $6 + $8 + $10}
+      END {printf "%.4f %s %s %d\n", r[ARGV[1]] / r[ARGV[2]], r[ARGV[1]], r[ARGV[2]], e + 0}' \
+      "$WORK/side_a.txt" "$WORK/side_b.txt" >> "$WORK/side.runs"
   done
   stop_pid "$pid_a"; stop_pid "$pid_b"
-  trim_log "$WORK/paired_$a.log"; trim_log "$WORK/paired_$b.log"
-  PAIRED["$a / $b"]=$(sort -n "$WORK/paired.pairs" | awk '{r[NR] = $1; x[NR] = $2; y[NR] = $3; e += $4}
-    END {q1 = r[int((NR + 3) / 4)]; m = r[int((NR + 1) / 2)]; q3 = r[int((3 * NR + 3) / 4)];
-      printf "median %.1f%% (quartiles %.1f%% to %.1f%%, %d pairs, %d errors)", 100 * m, 100 * q1, 100 * q3, NR, e}')
-  printf '  %s / %s: %s\n' "$a" "$b" "${PAIRED["$a / $b"]}"
-  echo "  each pair (ratio, $a requests/s, $b requests/s, errors): $(awk '{printf "%s%.3f %s %s %s", (NR > 1 ? "; " : ""),
-    $1, $2, $3, $4}' "$WORK/paired.pairs")"
+  trim_log "$WORK/side_$a.log"; trim_log "$WORK/side_$b.log"
+  SIDE["$a / $b"]=$(sort -n "$WORK/side.runs" | awk '{r[NR] = $1; e += $4}
+    END {printf "median %.1f%% (%.1f%% to %.1f%% in %d runs, %d errors)", 100 * r[int((NR + 1) / 2)], 100 * r[1],
+      100 * r[NR], NR, e}')
+  echo "  $a / $b requests/s: ${SIDE["$a / $b"]}"
+  echo "  each run (ratio, $a requests/s, $b requests/s, errors): $(awk '{printf "%s%.3f %s %s %s", (NR > 1 ? "; " : ""),
+    $1, $2, $3, $4}' "$WORK/side.runs")"
 }
 
 # --- fixed offered rate ------------------------------------------------------------------------------------------
@@ -426,9 +435,8 @@ ratios() {
   ratio "gateway_cluster / gateway_defaults (cluster / single-process)" gateway_cluster gateway_defaults pct
   ratio "gateway_defaults / gateway_no_trace_context (target >= 98%)" gateway_defaults \
     gateway_no_trace_context pct
-  if [[ -n "${PAIRED[gateway_defaults / gateway_no_trace_context]:-}" ]]; then
-    printf '  %-62s %s\n' "  the same, paired runs" "${PAIRED[gateway_defaults / gateway_no_trace_context]}"
-  fi
+  local side
+  for side in "${!SIDE[@]}"; do printf '  %-62s %s\n' "$side, side by side" "${SIDE[$side]}"; done
   ratio "gateway_tracing / gateway_defaults" gateway_tracing gateway_defaults pct
   if [[ -n "${FIXED[gateway_defaults]:-}" ]]; then
     local g=${FIXED[gateway_defaults]} b=${FIXED[bare_vertx]}
@@ -446,8 +454,8 @@ ratios() {
 for row in $ROWS; do [[ " $(echo $ALL_ROWS) " == *" $row "* ]] || die "unknown row $row in ROWS (rows: $(echo $ALL_ROWS))"; done
 INHERITED=$(compgen -e | grep -E '^(GATEWAY_|SIGNALWIRE_)|^JAVA_TOOL_OPTIONS$' | tr '\n' ' ' || true)
 for v in $INHERITED; do unset "$v"; done
-for p in "$GW_PORT" "$MGMT_PORT" "$SIM_PORT" "$BARE_PORT" "$NGINX_PORT" "$OTLP_PORT" "$PAIR_PORT" "$PAIR_MGMT_PORT"; do
-  if port_busy "$p"; then die "port $p is in use (another bench.sh?): set GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT PAIR_PORT PAIR_MGMT_PORT"; fi
+for p in "$GW_PORT" "$MGMT_PORT" "$SIM_PORT" "$BARE_PORT" "$NGINX_PORT" "$OTLP_PORT" "$SIDE_PORT" "$SIDE_MGMT_PORT"; do
+  if port_busy "$p"; then die "port $p is in use (another bench.sh?): set GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT SIDE_PORT SIDE_MGMT_PORT"; fi
 done
 mkdir -p "$WORK"
 rm -f "$WORK"/*.rounds "$WORK"/*.loglines "$WORK"/*.txt "$WORK"/*.log "$WORK"/*.err
@@ -471,7 +479,7 @@ echo "load:     pinned to CPU $LOAD_CPU; $(wrk -v 2>&1 | head -n 1 | cut -d' ' -
 echo "nginx:    $(nginx -v 2>&1 | sed 's/^nginx version: //'), worker_processes 1"
 echo "gateway:  $JAR of $(date -u -r "$JAR" '+%Y-%m-%d %H:%M UTC'), git $(git rev-parse --short HEAD)"\
   "$(git diff --quiet HEAD -- src pom.xml 2> /dev/null || echo '(with uncommitted changes)')"
-echo "runs:     $ROUNDS rounds; each row warmed up ${WARMUP}s, then measured ${SECONDS_RUN}s; $PAIRS pairs of ${PAIR_SECONDS}s runs"
+echo "runs:     $ROUNDS rounds; each row warmed up ${WARMUP}s, then measured ${SECONDS_RUN}s; side by side $SIDE_RUNS runs of ${SIDE_SECONDS}s"
 if [[ -n "$INHERITED" ]]; then echo "dropped:  inherited $INHERITED(each row sets exactly its own)"; fi
 echo "rows (each against gateway_defaults):"
 for row in $ROWS; do printf '  %-26s %s\n' "$row" "${LEGEND[$row]}"; done
@@ -505,7 +513,7 @@ printf "$ROW_FORMAT" row requests/s p50_ms p99_ms errors log/req
 for row in $ROWS; do
   if [[ -f "$WORK/$row.rounds" ]]; then median_row "$row"; else printf '%-26s skipped: %s\n' "$row" "${SKIPPED[$row]:-}"; fi
 done
-paired gateway_defaults gateway_no_trace_context
+side_by_side $SIDE_ROWS
 fixed_rate
 miss_path
 ratios
