@@ -443,7 +443,7 @@ ratios() {
   ratio "gateway_defaults / nginx_proxy_cache_logging" gateway_defaults nginx_proxy_cache_logging x
   ratio "gateway_defaults / nginx_proxy_cache" gateway_defaults nginx_proxy_cache x
   ratio "gateway_cluster / gateway_defaults (cluster / single-process)" gateway_cluster gateway_defaults pct
-  ratio "gateway_defaults / gateway_no_trace_context (target >= 98%)" gateway_defaults \
+  ratio "gateway_defaults / gateway_no_trace_context (rows: see side by side)" gateway_defaults \
     gateway_no_trace_context pct
   local side
   for side in "${!SIDE[@]}"; do printf '  %-62s %s\n' "$side, side by side (target >= 98%)" "${SIDE[$side]}"; done
