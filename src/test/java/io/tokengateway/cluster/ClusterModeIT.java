@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.tokengateway.support.Await;
 import io.tokengateway.support.GatewayHarness;
+import io.tokengateway.support.LogEvents;
 import io.tokengateway.support.RedisSupport;
 import io.tokengateway.support.RedisTopology;
 import io.tokengateway.support.TcpProxy;
@@ -86,7 +87,7 @@ class ClusterModeIT extends ClusterModeScenarios {
       HttpResponse<Buffer> purged = purge(two, C2C);
       assertThat(purged.statusCode()).isEqualTo(200);
       Await.until(() -> one.gateway.embedCache().size() == 0, 2_000, "a purge reaches the pod again");
-      assertThat(logged.list).as("the PINGs' answers on the subscription are no error")
+      assertThat(LogEvents.snapshot(logged)).as("the PINGs' answers on the subscription are no error")
           .noneMatch(e -> e.getLevel() == Level.ERROR);
     } finally {
       root.detachAppender(logged);

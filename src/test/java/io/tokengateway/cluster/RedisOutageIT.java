@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.tokengateway.support.Await;
 import io.tokengateway.support.FakeSignalWire;
 import io.tokengateway.support.GatewayHarness;
+import io.tokengateway.support.LogEvents;
 import io.tokengateway.support.RedisSupport;
 import io.tokengateway.support.TcpProxy;
 import io.vertx.core.Vertx;
@@ -57,7 +58,7 @@ class RedisOutageIT {
       assertThat(upstream.calls()).isEqualTo(2);
       assertThat(gw.embed("c2c_afterredisreturned").statusCode()).isEqualTo(201);
       assertThat(redis.keys()).as("shared again once Redis is back").anyMatch(k -> k.endsWith("}:embed"));
-      assertThat(captured.list.stream().map(e -> e.getLevel() + " "
+      assertThat(LogEvents.snapshot(captured).stream().map(e -> e.getLevel() + " "
           + e.getFormattedMessage().replaceFirst("^Redis \\S+ ", "").split(" ")[0]))
           .as("one line per change of state, however many commands failed")
           .containsExactly("INFO available:", "WARN subscription", "WARN unavailable", "INFO available:",
@@ -210,8 +211,8 @@ class RedisOutageIT {
     try {
       assertThat(available(gw)).isEqualTo(0);
       assertThat(gw.embed(C2C).statusCode()).isEqualTo(201);
-      assertThat(captured.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("WRONGPASS"));
-      assertThat(captured.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("pw-never-logged"));
+      assertThat(LogEvents.snapshot(captured)).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("WRONGPASS"));
+      assertThat(LogEvents.snapshot(captured)).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("pw-never-logged"));
     } finally {
       releaseRedisLinkLog(captured);
       gw.stop();
