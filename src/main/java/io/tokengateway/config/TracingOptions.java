@@ -2,18 +2,20 @@ package io.tokengateway.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Locale;
 
 /**
  * Tracing (io.tokengateway.tracing). W3C trace context is on unless {@code propagate} is false
- * ({@code tracing.propagation: none}: no {@code traceparent} read, answered or sent, no ids in access lines);
- * spans are exported over OTLP/HTTP only when {@code otlpEndpoint} is set, which needs propagation on: the collector's base URL (spans go to its {@code /v1/traces}, unless the URL
- * already names that path). {@code sampleRatio} is the share of new traces recorded (parent-based: a caller's
- * sampled flag decides for its own traces). The batch processor keeps at most {@code queueSize} ended spans
- * (more are dropped, never waited for), sends at most {@code batchSize} per export, at least every
- * {@code scheduleDelayMs}, and gives one export {@code timeoutMs}.
+ * ({@code tracing.propagation: none}: no {@code traceparent} read, answered or sent, no ids in access lines).
+ * Spans are exported over OTLP/HTTP only when {@code otlpEndpoint} is set, which needs propagation on: the
+ * collector's base URL (spans go to its {@code /v1/traces}, unless the URL already names that path).
+ * {@code sampleRatio} is the share of new traces recorded (parent-based: a caller's sampled flag decides for its
+ * own traces). The batch processor keeps at most {@code queueSize} ended spans (more are dropped, never waited
+ * for), sends at most {@code batchSize} per export, at least every {@code scheduleDelayMs}, and gives one export
+ * {@code timeoutMs}.
  */
-public record TracingOptions(boolean propagate, String otlpEndpoint, double sampleRatio, int timeoutMs, int queueSize, int batchSize,
-    int scheduleDelayMs) {
+public record TracingOptions(boolean propagate, String otlpEndpoint, double sampleRatio, int timeoutMs,
+    int queueSize, int batchSize, int scheduleDelayMs) {
 
   static TracingOptions from(Settings s) {
     TracingOptions options = new TracingOptions(
@@ -51,7 +53,7 @@ public record TracingOptions(boolean propagate, String otlpEndpoint, double samp
   }
 
   private static boolean propagation(String value) {
-    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
       case "w3c" -> true;
       case "none" -> false;
       default -> throw new ConfigException(
