@@ -31,7 +31,7 @@
 # loops' work per request. Work on other threads (the log writer) comes out of both alike: it shows at half.
 # The method's own error, measured here on 2026-12-02 with SIDE_ROWS="gateway_defaults gateway_defaults": 99.6 to
 # 101.7% in 9 runs (alternating short runs of two gateways instead spread 84 to 109%; equal cpu.shares cgroups per
-# JVM spread 97 to 110%, each JVM's JIT and GC threads then taking from its own half).
+# JVM spread 97 to 110%, presumably each JVM's JIT and GC threads taking from its own half).
 # Then: latency at a fixed offered rate (FIXED_RATE, default half the bare server's median requests/s) for
 # gateway_defaults and bare_vertx with RateClient (open loop, each latency from its intended send time), the
 # miss path's added latency (cache off, against the simulator directly), and the ratios.
