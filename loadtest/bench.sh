@@ -26,9 +26,10 @@
 # side: gateway_defaults and gateway_no_trace_context (on SIDE_PORT) on SERVER_CPU at the same time, each loaded by
 # its own wrk with half the connections, SIDE_RUNS runs of SIDE_SECONDS after 3 x WARMUP seconds of that load and one
 # run not counted; the ratio of their requests/s in each run; then the same with the two swapped (the first started,
-# on GW_PORT, came out ahead by 0.5 to 1% in A/A trials), the two medians combined. A drift of the machine's speed hits both at the same
-# instant, and the scheduler gives both event loops the same share of the core, so the ratio is that of their event
-# loops' work per request. Work on other threads (the log writer) comes out of both alike: it shows at half.
+# on GW_PORT, came out ahead by 0.5 to 1% in A/A trials), the two medians combined. A drift of the machine's speed
+# hits both at the same instant, and the scheduler gives both event loops the same share of the core, so the ratio
+# is that of their event loops' work per request. Work on other threads (the log writer) comes out of both alike:
+# it shows at half.
 # The method's own error, measured here on 2026-12-02 with SIDE_ROWS="gateway_defaults gateway_defaults": 99.6 to
 # 101.7% in 9 runs (alternating short runs of two gateways instead spread 84 to 109%; equal cpu.shares cgroups per
 # JVM spread 97 to 110%, presumably each JVM's JIT and GC threads taking from its own half).
@@ -65,7 +66,8 @@ LOAD_CPU="${LOAD_CPU:-0}"
 GW_PORT="${GW_PORT:-18080}"; MGMT_PORT="${MGMT_PORT:-18090}"; SIM_PORT="${SIM_PORT:-19000}"
 BARE_PORT="${BARE_PORT:-18100}"; NGINX_PORT="${NGINX_PORT:-18200}"; OTLP_PORT="${OTLP_PORT:-18300}"
 RATE_CONNS="${RATE_CONNS:-$CONNS}"
-SIDE_RUNS="${SIDE_RUNS:-9}"; SIDE_SECONDS="${SIDE_SECONDS:-5}"; SIDE_PORT="${SIDE_PORT:-18081}"; SIDE_MGMT_PORT="${SIDE_MGMT_PORT:-18091}"
+SIDE_RUNS="${SIDE_RUNS:-9}"; SIDE_SECONDS="${SIDE_SECONDS:-5}"
+SIDE_PORT="${SIDE_PORT:-18081}"; SIDE_MGMT_PORT="${SIDE_MGMT_PORT:-18091}"
 SIDE_ROWS="${SIDE_ROWS:-gateway_defaults gateway_no_trace_context}"
 RATE_CLIENT="${RATE_CLIENT:-netty}"
 RATE_SPIN_US="${RATE_SPIN_US:-500}"
@@ -339,10 +341,12 @@ side_session() { # a b: both gateways on SERVER_CPU at once, each with its own w
   stop_pid "$pid_a"; stop_pid "$pid_b"
   trim_log "$WORK/side1_$a.log"; trim_log "$WORK/side2_$b.log"
   cp "$WORK/side.runs" "$WORK/side_$a.runs"
-  SESSION_MEDIAN=$(sort -n "$WORK/side.runs" | awk '{r[NR] = $1} END {print r[int((NR + 1) / 2)]}')
-  echo "  $a / $b requests/s: $(sort -n "$WORK/side.runs" | awk '{r[NR] = $1; e += $4}
-    END {printf "median %.1f%% (%.1f%% to %.1f%% in %d runs, %d errors)", 100 * r[int((NR + 1) / 2)], 100 * r[1],
-      100 * r[NR], NR, e}')"
+  local summary
+  summary=$(sort -n "$WORK/side.runs" | awk '{r[NR] = $1; e += $4}
+    END {printf "%s median %.1f%% (%.1f%% to %.1f%% in %d runs, %d errors)", r[int((NR + 1) / 2)],
+      100 * r[int((NR + 1) / 2)], 100 * r[1], 100 * r[NR], NR, e}')
+  SESSION_MEDIAN=${summary%% *}
+  echo "  $a / $b requests/s: ${summary#* }"
   echo "  each run (ratio, $a requests/s, $b requests/s, errors): $(awk '{printf "%s%.3f %s %s %s", (NR > 1 ? "; " : ""),
     $1, $2, $3, $4}' "$WORK/side.runs")"
 }
@@ -468,7 +472,7 @@ for p in "$GW_PORT" "$MGMT_PORT" "$SIM_PORT" "$BARE_PORT" "$NGINX_PORT" "$OTLP_P
   if port_busy "$p"; then die "port $p is in use (another bench.sh?): set GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT SIDE_PORT SIDE_MGMT_PORT"; fi
 done
 mkdir -p "$WORK"
-rm -f "$WORK"/*.rounds "$WORK"/*.loglines "$WORK"/*.txt "$WORK"/*.log "$WORK"/*.err
+rm -f "$WORK"/*.rounds "$WORK"/*.loglines "$WORK"/*.txt "$WORK"/*.log "$WORK"/*.err "$WORK"/*.runs "$WORK"/*.pairs
 command -v wrk > /dev/null && command -v nginx > /dev/null || {
   echo "installing wrk and nginx-light (Debian packages)"; apt-get update -qq && apt-get install -y -qq wrk nginx-light > /dev/null; }
 if [[ -n "${REBUILD:-}" || ! -f $JAR || -n "$(find src/main pom.xml -newer "$JAR" -print -quit)" ]]; then

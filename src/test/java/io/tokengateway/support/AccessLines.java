@@ -27,12 +27,8 @@ public final class AccessLines implements AutoCloseable {
 
   /** The lines logged so far. */
   public List<JsonObject> lines() {
-    List<ILoggingEvent> events;
-    synchronized (appender) { // AppenderBase appends under the appender's lock
-      events = new ArrayList<>(appender.list);
-    }
     List<JsonObject> out = new ArrayList<>();
-    for (ILoggingEvent e : events) {
+    for (ILoggingEvent e : LogEvents.snapshot(appender)) {
       out.add(new JsonObject(new String(encoder.encode(e), StandardCharsets.UTF_8)));
     }
     return out;
