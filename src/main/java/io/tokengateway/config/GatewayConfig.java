@@ -30,7 +30,8 @@ public record GatewayConfig(
    * first byte; {@code maxConnections}: open connections per process; {@code h2c}: HTTP/2 without TLS.
    */
   public record HttpOptions(int port, String host, int instances, int maxBodyBytes, int idleTimeoutSeconds,
-      int requestTimeoutSeconds, int maxConnections, boolean h2c) {
+      int requestTimeoutSeconds, int writeTimeoutSeconds, int maxConnections, int maxConnectionsPerClient,
+      boolean h2c) {
   }
 
   /** The management listener: metrics, health and admin; port 0 = on the main port. */
@@ -56,7 +57,9 @@ public record GatewayConfig(
         s.intValue("http.maxBodyBytes", 64, 1_048_576),
         s.intValue("http.idleTimeoutSeconds", 1, 3_600),
         s.intValue("http.requestTimeoutSeconds", 1, 600),
+        s.intValue("http.writeTimeoutSeconds", 1, 3_600),
         s.intValue("http.maxConnections", 1, 1_000_000),
+        s.intValue("http.maxConnectionsPerClient", 1, 1_000_000),
         s.bool("http.h2c"));
     ShutdownOptions shutdown = new ShutdownOptions(
         s.intValue("shutdown.drainSeconds", 0, 3_600), s.intValue("shutdown.timeoutSeconds", 0, 3_600));
