@@ -8,7 +8,7 @@ import net.logstash.logback.marker.LogstashMarker;
  * The fields of one access line as a single logstash marker that writes them itself (the encoder's
  * {@code logstashMarkers} provider): one small object per line instead of a structured argument per field,
  * an argument array and a Jackson serializer lookup for each value. Measured on the cached embed path's line:
- * 224 instead of 472 bytes allocated on the event loop, 585 instead of 905 in all (README, Logs). The trace and
+ * 224 instead of 472 bytes allocated on the event loop, 585 instead of 905 in all (docs/performance.md). The trace and
  * span ids are written straight out of the answer's {@code traceparent} (W3C version 00: the trace id at 3 to 34,
  * the span id at 36 to 51) through a buffer of the writing thread, so they cost no string; a request without
  * trace context ({@code tracing.propagation: none}) has no traceparent and its line no ids.
