@@ -145,7 +145,8 @@ public final class ServerConnections {
 
   /**
    * Counts {@code channel} in: false (it is closed and counted) when the listener is full and no connection is
-   * idle to make room.
+   * idle to make room. While a connection is being closed for it, on its own event loop, the count is one over
+   * the bound (the newcomer reads nothing meanwhile).
    */
   private boolean placeFor(Channel channel) {
     if (open.incrementAndGet() > maxConnections && !idle.makeRoom(channel, () -> refuse(channel))) {
