@@ -90,7 +90,7 @@ final class Wiring {
     this.management = new ManagementRoutes(vertx, registry,
         cluster != null ? cluster.purge(embedCache) : EmbedPurge.local(embedCache), validator,
         config.management().adminToken());
-    this.apiConnections = ServerConnections.api(config.http(), lifecycle, metrics);
+    this.apiConnections = ServerConnections.api(config.http(), clients, lifecycle, metrics);
     this.managementConnections = config.management().port() == 0 ? null
         : ServerConnections.management(config.management(), config.http(), lifecycle, metrics);
     for (Endpoint e : Endpoint.values()) {

@@ -37,6 +37,23 @@ public final class ClientAddress {
     return of(peer, request.headers());
   }
 
+  /**
+   * The key of a connection's TCP peer for the per-client connection bound, the same key as {@link #of} gives a
+   * request of that peer sent without a proxy; null when the peer is a trusted proxy, whose connections carry
+   * many clients and are not bounded per client. Called at accept, before any header is read.
+   */
+  public String ofPeer(SocketAddress remote) {
+    String peer = remote == null ? null : remote.hostAddress();
+    if (peer == null) {
+      return UNKNOWN;
+    }
+    if (trustedProxies.length == 0 && peer.indexOf(':') < 0) {
+      return peer;
+    }
+    byte[] peerBytes = Cidr.ipLiteral(peer);
+    return peerBytes != null && trusted(peerBytes) ? null : keyOf(peerBytes, peer);
+  }
+
   /** The limiter key of a client whose TCP peer is {@code peer} (null when unknown) and sent {@code headers}. */
   String of(String peer, MultiMap headers) {
     if (peer == null) {

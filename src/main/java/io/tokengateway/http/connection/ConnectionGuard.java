@@ -91,6 +91,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private boolean closingAnswerSent;
   private boolean draining;
   private boolean quiet;
+  /** This connection's place among the listener's idle ones, which a full listener closes oldest first. */
+  private IdleConnections.Entry idleness;
 
   ConnectionGuard(ServerConnections owner, Http1xServerConnection connection, long requestTimeoutNanos,
       boolean strictDecoder) {
@@ -104,6 +106,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     owner.opened(this);
+    idleness = owner.idleness(ctx.channel());
+    noteIdleness();
     if (owner.draining()) {
       drain();
     }
@@ -112,6 +116,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     owner.closed(this);
+    idleness.idle(false);
     cancelDeadline();
     ctx.fireChannelInactive();
   }
@@ -183,6 +188,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       deadline = ctx.executor().schedule(this::checkDeadline, requestStart + requestTimeoutNanos - now(),
           TimeUnit.NANOSECONDS);
     }
+    noteIdleness();
     ctx.fireChannelReadComplete();
   }
 
@@ -255,6 +261,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     }
     if (msg instanceof LastHttpContent && !informational) {
       answers++;
+      noteIdleness();
       if (closing) {
         closingAnswerSent = true;
         ChannelPromise p = promise.unvoid();
@@ -276,6 +283,14 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       return; // an answer is owed: the wait is the gateway's, not the client's
     }
     ctx.fireUserEventTriggered(event);
+  }
+
+  /**
+   * Idle (the listener may close it to make room): no request being read, no answer owed, not closing. Noted
+   * whenever that can change: after each read, each answer, and at the close.
+   */
+  private void noteIdleness() {
+    idleness.idle(reading == Reading.BETWEEN_REQUESTS && heads == answers && !closing && ctx.channel().isActive());
   }
 
   /** From now on every answer closes the connection; a connection owing nothing closes once quiet. */
