@@ -24,6 +24,7 @@ import io.tokengateway.resilience.UpstreamGuard;
 import io.tokengateway.resilience.UpstreamPermits;
 import io.tokengateway.resilience.UpstreamRateLimiter;
 import io.tokengateway.tracing.Tracing;
+import io.tokengateway.upstream.BoundedHttp;
 import io.tokengateway.upstream.Endpoint;
 import io.tokengateway.upstream.SignalWireClient;
 import io.tokengateway.upstream.simulator.Simulator;
@@ -45,6 +46,8 @@ final class Wiring {
   final GatewayMetrics metrics;
   /** Trace context on every request; the OTLP exporter when {@code tracing.otlp.endpoint} is set. */
   final Tracing tracing;
+  /** Every outgoing HTTP call, bounded in time and size; its faults summarized. */
+  final BoundedHttp http;
   final SignalWireClient client;
   /** Cluster mode's shared state, or null in single-process mode. */
   final Cluster cluster;
@@ -71,12 +74,13 @@ final class Wiring {
     this.simulator = simulator;
     this.metrics = new GatewayMetrics(registry);
     this.tracing = Tracing.create(config.tracing(), metrics);
-    this.client = SignalWireClient.create(vertx, config.upstream());
+    this.http = new BoundedHttp(vertx, config.log(), time.ticker());
+    this.client = SignalWireClient.create(http, config.upstream());
     this.cluster = config.cluster().enabled() ? new Cluster(vertx, config, time, metrics) : null;
     this.guard = new UpstreamGuard(r, upstreamPermits(), time.ticker(), metrics);
     this.embedCache = new EmbedTokenCache(vertx, config.cache(), embedLoader(), time, metrics);
     this.clients = new ClientAddress(config.trustedProxies());
-    this.guestChecks = GuestChecks.create(vertx, config, simulator == null ? 0 : simulator.port(),
+    this.guestChecks = GuestChecks.create(vertx, http, config, simulator == null ? 0 : simulator.port(),
         cluster == null ? null : cluster.link(), time, metrics);
     this.accessLog = new AccessLog(metrics, config.log(), time.ticker(), tracing);
     this.validator = new RequestValidator(config, time.clock());

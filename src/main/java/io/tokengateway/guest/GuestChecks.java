@@ -8,10 +8,14 @@ import io.tokengateway.config.GuestCheckOptions;
 import io.tokengateway.config.GuestCheckOptions.CaptchaOptions;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.ClientAddress;
+import io.tokengateway.upstream.BoundedHttp;
 import io.tokengateway.upstream.simulator.SiteverifyStandIn;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -57,15 +61,15 @@ public final class GuestChecks {
    *     {@code guest.captcha.verifyUrl} is empty), or 0 without a simulator
    * @param redis cluster mode's Redis (the quota is shared through it), or null in single-process mode
    */
-  public static GuestChecks create(Vertx vertx, GatewayConfig config, int standInPort, RedisLink redis,
-      Time time, GatewayMetrics metrics) {
+  public static GuestChecks create(Vertx vertx, BoundedHttp http, GatewayConfig config, int standInPort,
+      RedisLink redis, Time time, GatewayMetrics metrics) {
     GuestCheckOptions o = config.guest().checks();
     Set<String> headers = new LinkedHashSet<>();
     JwksKeys jwks = null;
     JwtVerifier jwt = null;
     if (o.jwt().enabled()) {
       var j = o.jwt();
-      jwks = j.jwksUrl().isEmpty() ? null : new JwksKeys(vertx, j.jwksUrl(), j.jwksTimeoutMs(),
+      jwks = j.jwksUrl().isEmpty() ? null : new JwksKeys(vertx, http, j.jwksUrl(), j.jwksTimeoutMs(),
           j.jwksMinRefetchSeconds(), j.jwksRefreshSeconds(), time.ticker());
       jwt = new JwtVerifier(j, jwks, time.clock(), metrics);
       headers.add("authorization");
@@ -78,13 +82,13 @@ public final class GuestChecks {
     }
     CaptchaVerifier captcha = null;
     if (o.captcha().enabled()) {
-      captcha = captcha(vertx, o.captcha(), standInPort, time, metrics);
+      captcha = captcha(http, o.captcha(), standInPort, time, metrics);
       headers.add(CaptchaVerifier.HEADER.toLowerCase(Locale.ROOT));
     }
     return new GuestChecks(jwt, jwks, quota, captcha, metrics, Set.copyOf(headers));
   }
 
-  private static CaptchaVerifier captcha(Vertx vertx, CaptchaOptions c, int standInPort, Time time,
+  private static CaptchaVerifier captcha(BoundedHttp http, CaptchaOptions c, int standInPort, Time time,
       GatewayMetrics metrics) {
     boolean standIn = c.verifyUrl().isEmpty() && standInPort > 0;
     String url = !c.verifyUrl().isEmpty() ? c.verifyUrl()
@@ -98,7 +102,16 @@ public final class GuestChecks {
       LOG.warn("CAPTCHAs are verified by the simulator's stand-in on 127.0.0.1:{} (response token test-pass): "
           + "set guest.captcha.secret and leave guest.captcha.verifyUrl empty outside simulator mode", standInPort);
     }
-    return new CaptchaVerifier(vertx, c, url, secret, time.ticker(), metrics);
+    return new CaptchaVerifier(http, c, url, secret, time.ticker(), metrics);
+  }
+
+  /**
+   * A pooled client for a check's own service (a CAPTCHA provider, a JWKS endpoint): at most {@code poolSize}
+   * connections kept alive 30 s, at most {@code maxWaitQueue} calls waiting for one, the host's certificate checked.
+   */
+  static HttpClientAgent serviceClient(BoundedHttp http, int poolSize, int maxWaitQueue) {
+    return http.client(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(30).setVerifyHost(true),
+        new PoolOptions().setHttp1MaxSize(poolSize).setMaxWaitQueueSize(maxWaitQueue));
   }
 
   /** The first fetch of the site's JWKS, when it has one; completes once it answered or failed (never fails). */
