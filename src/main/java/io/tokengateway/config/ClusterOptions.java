@@ -1,5 +1,6 @@
 package io.tokengateway.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Arrays;
@@ -8,9 +9,10 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Cluster mode: the Redis that holds the shared upstream budget, 429 pause and embed cache. An empty
- * {@code url} means single-process mode. In cluster mode {@code expectedReplicas} must be set: it sizes each
- * pod's share of the budget while Redis is away, and no default is safe for every fleet.
+ * Cluster mode ({@code redis.*}, {@code cluster.expectedReplicas}): the Redis that holds the shared upstream
+ * budget, 429 pause and embed cache. An empty {@code url} means single-process mode. In cluster mode
+ * {@code expectedReplicas} must be set: it sizes each pod's share of the budget while Redis is away, and no default
+ * is safe for every fleet.
  *
  * <p>{@code mode} says what {@code url} points at: one Redis ({@code standalone}), the Sentinels watching the
  * master set {@code sentinelMaster} ({@code sentinel}), or nodes of a Redis Cluster ({@code cluster}); the last
@@ -33,6 +35,7 @@ public record ClusterOptions(
   public enum Mode {
     STANDALONE, SENTINEL, CLUSTER;
 
+    @JsonCreator
     static Mode parse(String value) {
       try {
         return valueOf(value.toUpperCase(Locale.ROOT));
@@ -43,19 +46,11 @@ public record ClusterOptions(
     }
   }
 
-  static ClusterOptions from(Settings s) {
-    ClusterOptions options = new ClusterOptions(
-        new Secret(s.string("redis.url")),
-        new Secret(s.string("redis.password")),
-        s.string("redis.keyPrefix"),
-        s.intValue("redis.timeoutMs", 1, 60_000),
-        s.intValue("redis.failuresToUnavailable", 1, 1_000),
-        s.intValue("redis.warmupSeconds", 0, 3_600),
-        s.intValue("redis.lockWaitMs", 0, 60_000),
-        s.intValue("redis.poolSize", 1, 1_024),
-        s.intValue("cluster.expectedReplicas", 0, 10_000),
-        Mode.parse(s.string("redis.mode")),
-        s.string("redis.sentinelMaster"));
+  /** The options of the {@code redis} section with {@code cluster.expectedReplicas}, checked in cluster mode. */
+  static ClusterOptions of(ConfigFile.Redis r, int expectedReplicas) {
+    ClusterOptions options = new ClusterOptions(r.url(), r.password(), r.keyPrefix(), r.timeoutMs(),
+        r.failuresToUnavailable(), r.warmupSeconds(), r.lockWaitMs(), r.poolSize(), expectedReplicas, r.mode(),
+        r.sentinelMaster());
     if (options.enabled()) {
       options.check();
     }
