@@ -6,6 +6,7 @@ import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -18,18 +19,8 @@ import java.util.stream.Collectors;
  * master set {@code sentinelMaster} ({@code sentinel}), or nodes of a Redis Cluster ({@code cluster}); the last
  * two take a comma-separated list of nodes, each a {@code redis://} or {@code rediss://} URL.
  */
-public record ClusterOptions(
-    Secret url,
-    Secret password,
-    String keyPrefix,
-    int timeoutMs,
-    int failuresToUnavailable,
-    int warmupSeconds,
-    int lockWaitMs,
-    int poolSize,
-    int expectedReplicas,
-    Mode mode,
-    String sentinelMaster) {
+public record ClusterOptions(Secret url, Secret password, String keyPrefix, int timeoutMs, int failuresToUnavailable,
+    int warmupSeconds, int lockWaitMs, int poolSize, int expectedReplicas, Mode mode, String sentinelMaster) {
 
   /** What {@code redis.url} points at. */
   public enum Mode {
@@ -69,23 +60,19 @@ public record ClusterOptions(
 
   /** Where Redis is, node by node, without any credential: for logs. */
   public String endpoint() {
-    return nodes().stream().map(ClusterOptions::withoutCredentials).collect(Collectors.joining(","));
-  }
-
-  private static String withoutCredentials(String node) {
-    try {
-      URI uri = new URI(node);
-      return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
-    } catch (URISyntaxException e) {
-      return "<unreadable>";
-    }
+    return nodes().stream().map(URI::create)
+        .map(u -> u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()))
+        .collect(Collectors.joining(","));
   }
 
   private void check() {
     List<String> nodes = nodes();
-    nodes.forEach(ClusterOptions::checkUrl);
-    if (nodes.isEmpty()) {
-      checkUrl(url.reveal());
+    for (String node : nodes.isEmpty() ? List.of(url.reveal()) : nodes) {
+      URI uri = uri(node);
+      if (uri == null || uri.getHost() == null || !List.of("redis", "rediss").contains(uri.getScheme())) {
+        throw new ConfigException("redis.url (GATEWAY_REDIS_URL) must look like redis://host:6379/0 or"
+            + " rediss://host:6380 (a comma-separated list in sentinel and cluster mode)");
+      }
     }
     if (nodes.stream().map(n -> URI.create(n).getScheme()).distinct().count() > 1) {
       throw new ConfigException("redis.url (GATEWAY_REDIS_URL) mixes redis:// and rediss://: use one for every node");
@@ -98,7 +85,8 @@ public record ClusterOptions(
       throw new ConfigException("redis.sentinelMaster (GATEWAY_REDIS_SENTINEL_MASTER) must name the master set in"
           + " sentinel mode (as in the Sentinels' 'sentinel monitor <name> ...')");
     }
-    if (mode == Mode.CLUSTER && nodes.stream().anyMatch(n -> !database(n).isEmpty() && !database(n).equals("0"))) {
+    if (mode == Mode.CLUSTER && nodes.stream().map(n -> Objects.toString(URI.create(n).getPath(), ""))
+        .anyMatch(db -> !db.replace("/", "").isEmpty() && !db.replace("/", "").equals("0"))) {
       throw new ConfigException("redis.url (GATEWAY_REDIS_URL) selects a database: Redis Cluster has database 0 only");
     }
     if (expectedReplicas == 0) {
@@ -107,20 +95,11 @@ public record ClusterOptions(
     }
   }
 
-  private static String database(String node) {
-    String path = URI.create(node).getPath();
-    return path == null ? "" : path.replace("/", "");
-  }
-
-  private static void checkUrl(String url) {
+  private static URI uri(String node) {
     try {
-      URI uri = new URI(url);
-      if (!("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) || uri.getHost() == null) {
-        throw new ConfigException("redis.url (GATEWAY_REDIS_URL) must look like redis://host:6379/0 or rediss://host:6380"
-            + " (a comma-separated list in sentinel and cluster mode)");
-      }
+      return new URI(node);
     } catch (URISyntaxException e) {
-      throw new ConfigException("redis.url (GATEWAY_REDIS_URL) is not a URL: use redis://host:6379/0");
+      return null;
     }
   }
 }

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -17,9 +18,9 @@ import java.util.function.BiConsumer;
 /**
  * Layers the configuration as one YAML tree: the defaults bundled in the jar (a copy of {@code conf/gateway.yaml}),
  * then the file named by {@code GATEWAY_CONFIG} (else {@code conf/gateway.yaml} when present), then environment
- * variables. The bundled defaults define which keys exist: an unknown key in a file fails fast, an unknown
- * {@code GATEWAY_*} variable is reported as a warning. A value takes the shape of the default it replaces (a
- * comma-separated string becomes a list; Jackson converts text to numbers and booleans as it binds).
+ * variables. The defaults define which keys exist: an unknown key in a file fails fast, an unknown
+ * {@code GATEWAY_*} variable is reported as a warning. A value takes the shape of the default it replaces: a list
+ * from a comma-separated string, text from any scalar; Jackson converts text to numbers and booleans as it binds.
  */
 public final class ConfigLoader {
 
@@ -28,13 +29,9 @@ public final class ConfigLoader {
   public static final Path DEFAULT_FILE = Path.of("conf", "gateway.yaml");
 
   /** Fixed variable names that operators and manifests rely on, mapped to their keys. */
-  public static final Map<String, String> ALIASES = Map.of(
-      "GATEWAY_PORT", "http.port",
-      "GATEWAY_UPSTREAM", "upstream.mode",
-      "SIGNALWIRE_SPACE", "signalwire.space",
-      "SIGNALWIRE_BASE_URL", "signalwire.baseUrl",
-      "SIGNALWIRE_PROJECT_ID", "signalwire.projectId",
-      "SIGNALWIRE_API_TOKEN", "signalwire.apiToken",
+  public static final Map<String, String> ALIASES = Map.of("GATEWAY_PORT", "http.port", "GATEWAY_UPSTREAM",
+      "upstream.mode", "SIGNALWIRE_SPACE", "signalwire.space", "SIGNALWIRE_BASE_URL", "signalwire.baseUrl",
+      "SIGNALWIRE_PROJECT_ID", "signalwire.projectId", "SIGNALWIRE_API_TOKEN", "signalwire.apiToken",
       "GATEWAY_ADMIN_TOKEN", "management.adminToken");
 
   /** GATEWAY_* variables read elsewhere (logging, admin), not settings of the file. */
@@ -54,9 +51,13 @@ public final class ConfigLoader {
       throw new ConfigException(CONFIG_ENV + " names " + file + ", which is not a readable file");
     }
     if (Files.isRegularFile(file)) {
-      leaves(read(file), "", (key, value) -> put(tree, key, value, file.toString()));
+      try (InputStream in = Files.newInputStream(file)) {
+        leaves(YAML.readTree(in), "", (key, value) -> put(tree, key, value, file.toString()));
+      } catch (IOException e) {
+        throw new ConfigException("cannot read " + file + ": " + e.getMessage().lines().findFirst().orElse(""));
+      }
     }
-    Map<String, String> keys = new LinkedHashMap<>(ALIASES); // the aliases first: a GATEWAY_<KEY> beats them
+    Map<String, String> keys = new LinkedHashMap<>(ALIASES); // aliases first: GATEWAY_<KEY> wins over them
     leaves(tree, "", (key, value) -> keys.put(envName(key), key));
     keys.forEach((name, key) -> {
       if (env.containsKey(name)) {
@@ -72,7 +73,7 @@ public final class ConfigLoader {
   public static Settings withOverrides(Map<String, ?> overrides) {
     ObjectNode tree = defaults();
     overrides.forEach((key, value) -> put(tree, key, YAML.valueToTree(value), "overrides"));
-    return new Settings(tree, java.util.List.of());
+    return new Settings(tree, List.of());
   }
 
   /** The environment variable that overrides {@code key}: GATEWAY_ + the key in upper snake case. */
@@ -82,6 +83,9 @@ public final class ConfigLoader {
 
   /** Calls {@code leaf} with the dotted key and value of every setting (mappings are walked, lists are values). */
   static void leaves(JsonNode node, String prefix, BiConsumer<String, JsonNode> leaf) {
+    if (!node.isObject() && !node.isMissingNode() && !node.isNull()) {
+      throw new ConfigException("a configuration file must hold a YAML mapping of settings");
+    }
     node.fields().forEachRemaining(e -> {
       if (e.getValue().isObject()) {
         leaves(e.getValue(), prefix + e.getKey() + ".", leaf);
@@ -93,30 +97,15 @@ public final class ConfigLoader {
 
   private static ObjectNode defaults() {
     try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
-      if (in == null) {
-        throw new ConfigException("bundled defaults " + DEFAULTS_RESOURCE + " are missing from the classpath");
-      }
       return (ObjectNode) YAML.readTree(in);
-    } catch (IOException e) {
-      throw new ConfigException("cannot read bundled defaults: " + e.getMessage());
-    }
-  }
-
-  private static JsonNode read(Path file) {
-    try {
-      JsonNode parsed = YAML.readTree(file.toFile());
-      if (!parsed.isObject() && !parsed.isMissingNode() && !parsed.isNull()) {
-        throw new ConfigException(file + " must hold a YAML mapping of settings");
-      }
-      return parsed;
-    } catch (IOException e) {
-      throw new ConfigException("cannot read " + file + ": " + e.getMessage().lines().findFirst().orElse(""));
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException("cannot read the bundled defaults " + DEFAULTS_RESOURCE + ": " + e.getMessage());
     }
   }
 
   /**
-   * Sets {@code key}, a key of the defaults, to {@code value} in the shape of its default: a list from a
-   * comma-separated string, text (trimmed) from any scalar for a text setting, empty for null.
+   * Sets {@code key}, a key of the defaults, to {@code value} in the shape of its default: a list (items trimmed,
+   * blanks dropped) from a list or a comma-separated string, trimmed text from a scalar, empty from null.
    */
   private static void put(ObjectNode tree, String key, JsonNode value, String source) {
     int dot = key.lastIndexOf('.');
@@ -126,18 +115,19 @@ public final class ConfigLoader {
     if (old == null || old.isObject() && !value.isNull()) {
       throw new ConfigException("unknown setting '" + key + "' in " + source);
     }
-    if (old.isArray() && !value.isArray()) {
+    if (old.isArray()) {
       ArrayNode list = YAML.createArrayNode();
-      for (String item : value.isNull() ? new String[0] : value.asText().split(",")) {
-        if (!item.isBlank()) {
-          list.add(item.trim());
+      for (JsonNode item : value.isArray() ? value : YAML.valueToTree(value.isNull() ? new String[0]
+          : value.asText().split(","))) {
+        if (!item.asText().isBlank()) {
+          list.add(item.asText().trim());
         }
       }
       value = list;
     } else if (value.isNull() || value.isValueNode() && (value.isTextual() || old.isTextual())) {
       value = TextNode.valueOf(value.isNull() ? "" : value.asText().trim());
     }
-    if (!old.isObject()) {
+    if (!old.isObject()) { // a section left empty keeps its defaults
       ((ObjectNode) parent).set(name, value);
     }
   }

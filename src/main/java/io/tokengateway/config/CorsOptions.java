@@ -2,7 +2,7 @@ package io.tokengateway.config;
 
 import java.util.List;
 
-/** Browser access ({@code http.cors}): the exact origins allowed to call from a page ({@code *} = any), the preflight lifetime. */
+/** Browser access ({@code http.cors}): the exact origins a page may call from ({@code *} = any), preflight lifetime. */
 public record CorsOptions(List<String> origins, @Range(max = 86_400) int maxAgeSeconds) {
   public CorsOptions {
     origins = origins.stream().map(o -> o.replaceAll("/+$", "")).toList();

@@ -14,19 +14,9 @@ import java.util.regex.Pattern;
  * {@link ConfigException}. Its records mirror the sections of {@code conf/gateway.yaml}, except the options read
  * across sections (upstream, resilience, cluster), which {@link ConfigFile} assembles.
  */
-public record GatewayConfig(
-    HttpOptions http,
-    UpstreamOptions upstream,
-    Pattern embedTokenPattern,
-    CacheOptions cache,
-    ResilienceOptions resilience,
-    GuestOptions guest,
-    ManagementOptions management,
-    ShutdownOptions shutdown,
-    SimulatorOptions simulator,
-    ClusterOptions cluster,
-    LogOptions log,
-    TracingOptions tracing) {
+public record GatewayConfig(HttpOptions http, UpstreamOptions upstream, Pattern embedTokenPattern, CacheOptions cache,
+    ResilienceOptions resilience, GuestOptions guest, ManagementOptions management, ShutdownOptions shutdown,
+    SimulatorOptions simulator, ClusterOptions cluster, LogOptions log, TracingOptions tracing) {
 
   /**
    * The token API's listener. {@code instances}: event loops serving HTTP (0 in the file = one per core);

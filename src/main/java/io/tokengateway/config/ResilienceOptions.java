@@ -5,16 +5,7 @@ package io.tokengateway.config;
  * {@code upstream.rateLimit.*}, {@code upstream.maxInFlight} and {@code client.rateLimit.*}, gathered by
  * {@link ConfigFile}.
  */
-public record ResilienceOptions(
-    int breakerMaxFailures,
-    int breakerWindowSeconds,
-    int breakerResetSeconds,
-    int upstreamPerSecond,
-    int upstreamBurst,
-    int upstreamMaxWaitMs,
-    int upstreamMaxQueue,
-    int upstreamMaxInFlight,
-    int clientPerSecond,
-    int clientBurst,
-    int maxClients) {
+public record ResilienceOptions(int breakerMaxFailures, int breakerWindowSeconds, int breakerResetSeconds,
+    int upstreamPerSecond, int upstreamBurst, int upstreamMaxWaitMs, int upstreamMaxQueue, int upstreamMaxInFlight,
+    int clientPerSecond, int clientBurst, int maxClients) {
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonMappingException.Reference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,11 +62,11 @@ public record Settings(ObjectNode tree, List<String> warnings) {
     try {
       return MAPPER.treeToValue(node, type);
     } catch (JsonProcessingException e) {
-      throw refusal(prefix, (JsonMappingException) e);
+      throw refusal(prefix, e);
     }
   }
 
-  private ConfigException refusal(String prefix, JsonMappingException e) {
+  private ConfigException refusal(String prefix, JsonProcessingException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ConfigException rule) {
         return rule;
@@ -73,7 +74,7 @@ public record Settings(ObjectNode tree, List<String> warnings) {
     }
     String key = prefix;
     String at = prefix.isEmpty() ? "" : "/" + prefix;
-    for (JsonMappingException.Reference r : e.getPath()) {
+    for (Reference r : e instanceof JsonMappingException m ? m.getPath() : List.<Reference>of()) {
       key += r.getFieldName() == null ? "" : (key.isEmpty() ? "" : ".") + r.getFieldName();
       at += "/" + (r.getFieldName() == null ? String.valueOf(r.getIndex()) : r.getFieldName());
     }

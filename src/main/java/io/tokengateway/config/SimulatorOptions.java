@@ -3,18 +3,10 @@ package io.tokengateway.config;
 import java.util.List;
 
 /** How the embedded SignalWire simulator behaves ({@code simulator.*}): dev credentials, token format, faults. */
-public record SimulatorOptions(
-    @Range(max = 65_535) int port,
-    String projectId,
-    Secret apiToken,
-    TokenFormat tokenFormat,
-    @Range(min = 1, max = 31_536_000) int embedLifetimeSeconds,
-    List<String> unknownTokens,
-    @Range(max = 600_000) int latencyMs,
-    @Range(max = 1) double failureRate,
-    @Range(max = 1) double timeoutRate,
-    @Range(max = 1) double rateLimitRate,
-    @Range(min = 1, max = 86_400) int retryAfterSeconds) {
+public record SimulatorOptions(@Range(max = 65_535) int port, String projectId, Secret apiToken,
+    TokenFormat tokenFormat, @Range(min = 1, max = 31_536_000) int embedLifetimeSeconds, List<String> unknownTokens,
+    @Range(max = 600_000) int latencyMs, @Range(max = 1) double failureRate, @Range(max = 1) double timeoutRate,
+    @Range(max = 1) double rateLimitRate, @Range(min = 1, max = 86_400) int retryAfterSeconds) {
 
   /** The shape of minted tokens: opaque like SignalWire's, or readable with an {@code exp}. */
   public enum TokenFormat { JWE, JWS }

@@ -7,21 +7,9 @@ import java.util.Locale;
  * mode the base URL and credentials are those of the embedded simulator, filled in once it listens
  * ({@link #withSimulator}).
  */
-public record UpstreamOptions(
-    Mode mode,
-    String baseUrl,
-    String projectId,
-    Secret apiToken,
-    boolean embedAuth,
-    int timeoutMs,
-    int poolMaxSize,
-    int poolHttp2MaxSize,
-    int poolMaxWaitQueue,
-    int connectTimeoutMs,
-    int keepAliveSeconds,
-    int idleTimeoutSeconds,
-    boolean http2,
-    int maxResponseBytes) {
+public record UpstreamOptions(Mode mode, String baseUrl, String projectId, Secret apiToken, boolean embedAuth,
+    int timeoutMs, int poolMaxSize, int poolHttp2MaxSize, int poolMaxWaitQueue, int connectTimeoutMs,
+    int keepAliveSeconds, int idleTimeoutSeconds, boolean http2, int maxResponseBytes) {
 
   /** Which upstream the gateway calls. */
   public enum Mode { SIMULATOR, SIGNALWIRE }
