@@ -1,8 +1,12 @@
 package io.tokengateway.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.databind.BeanProperty;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonMappingException.Reference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,10 +14,15 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
+import com.fasterxml.jackson.databind.deser.std.NumberDeserializers;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -33,7 +42,7 @@ import java.util.stream.Collectors;
  */
 public record Settings(ObjectNode tree, List<String> warnings) {
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder().addModule(Range.Check.MODULE)
+  private static final ObjectMapper MAPPER = JsonMapper.builder().addModule(Bounded.MODULE)
       .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS).disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
       .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
       .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)).build();
@@ -101,5 +110,36 @@ public record Settings(ObjectNode tree, List<String> warnings) {
     }
     return Collection.class.isAssignableFrom(type) ? "a list" : type.isRecord() ? "a group of settings"
         : EXPECTED.getOrDefault(type, "text");
+  }
+
+  /** Jackson's own deserializer of an int, long or double, then the component's {@link Range}. */
+  private static final class Bounded<T> extends StdDeserializer<T> implements ContextualDeserializer {
+    static final SimpleModule MODULE = new SimpleModule().addDeserializer(int.class, new Bounded<>(int.class, null))
+        .addDeserializer(long.class, new Bounded<>(long.class, null))
+        .addDeserializer(double.class, new Bounded<>(double.class, null));
+
+    private final Range range;
+
+    private Bounded(Class<T> type, Range range) {
+      super(type);
+      this.range = range;
+    }
+
+    @Override
+    public JsonDeserializer<?> createContextual(DeserializationContext ctxt, BeanProperty property) {
+      Range r = property == null ? null : property.getAnnotation(Range.class);
+      return r == null ? NumberDeserializers.find(handledType(), null) : new Bounded<>(handledType(), r);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      Number n = (Number) NumberDeserializers.find(handledType(), null).deserialize(p, ctxt);
+      if (!(n.doubleValue() >= range.min() && n.doubleValue() <= range.max())) {
+        throw new IllegalArgumentException("must be between " + (handledType() == double.class
+            ? range.min() + " and " + range.max() : (long) range.min() + " and " + (long) range.max()));
+      }
+      return (T) n;
+    }
   }
 }

@@ -247,6 +247,23 @@ class ConfigTest {
   }
 
   @Test
+  void aFileValueTakesTheShapeOfItsDefault(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("g.yaml");
+    Files.writeString(file, "http:\n  trustedProxies: 10.0.0.0/8, fd00::/8\n  cors:\n    origins: [' https://a.example.com ', '']\n"
+        + "signalwire:\n  apiToken: 42\ntracing:\n");
+    GatewayConfig c = GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_CONFIG", file.toString())));
+    assertThat(c.trustedProxies()).as("a list from a comma-separated string").map(Cidr::toString)
+        .containsExactly("10.0.0.0/8", "fd00::/8");
+    assertThat(c.cors().origins()).as("items trimmed, blanks dropped").containsExactly("https://a.example.com");
+    assertThat(c.upstream().apiToken().reveal()).as("a number for a text setting").isEqualTo("42");
+    assertThat(c.tracing()).as("an empty section keeps its defaults").isEqualTo(GatewayConfig.of(Map.of()).tracing());
+    assertThatThrownBy(() -> GatewayConfig.of(Map.of("upstream.timeoutMillis", 1)))
+        .hasMessage("unknown setting 'upstream.timeoutMillis' in overrides");
+    assertThatThrownBy(() -> GatewayConfig.of(Map.of("upstream.timeoutMs", 1.5)))
+        .hasMessage("upstream.timeoutMs (GATEWAY_UPSTREAM_TIMEOUT_MS) must be a whole number, got '1.5'");
+  }
+
+  @Test
   void logSettingsComeFromTheEnvironmentAndBadOnesFailNamingTheSetting() {
     LogOptions log = GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_LOG_ACCESS", "Sampled",
         "GATEWAY_LOG_ACCESS_SAMPLE_RATE", "0.25", "GATEWAY_LOG_REJECTION_LINES_PER_INTERVAL", "3",
