@@ -249,8 +249,8 @@ class ConfigTest {
   @Test
   void aFileValueTakesTheShapeOfItsDefault(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("g.yaml");
-    Files.writeString(file, "http:\n  trustedProxies: 10.0.0.0/8, fd00::/8\n  cors:\n    origins: [' https://a.example.com ', '']\n"
-        + "signalwire:\n  apiToken: 42\ntracing:\n");
+    Files.writeString(file, "http:\n  trustedProxies: 10.0.0.0/8, fd00::/8\n"
+        + "  cors:\n    origins: [' https://a.example.com ', '']\nsignalwire:\n  apiToken: 42\ntracing:\n");
     GatewayConfig c = GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_CONFIG", file.toString())));
     assertThat(c.trustedProxies()).as("a list from a comma-separated string").map(Cidr::toString)
         .containsExactly("10.0.0.0/8", "fd00::/8");
