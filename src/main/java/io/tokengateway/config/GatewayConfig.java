@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 /**
  * The whole validated configuration, bound once at start ({@link Settings}); invalid settings throw
  * {@link ConfigException}. Its records mirror the sections of {@code conf/gateway.yaml}, except the options read
- * across sections (upstream, resilience, cluster), which {@link ConfigFile} assembles.
+ * across sections (upstream, resilience, cluster), which {@link ConfigFile} assembles. A new setting is its key,
+ * default and comment in {@code conf/gateway.yaml}, a component (numbers with their {@link Range}) of its section's
+ * record, and a row of the README's table; Jackson refuses to bind when the file and the records disagree.
  */
 public record GatewayConfig(HttpOptions http, UpstreamOptions upstream, Pattern embedTokenPattern, CacheOptions cache,
     ResilienceOptions resilience, GuestOptions guest, ManagementOptions management, ShutdownOptions shutdown,
