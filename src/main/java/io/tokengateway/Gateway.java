@@ -63,7 +63,7 @@ public final class Gateway {
         : Future.succeededFuture(null);
     return simulator.compose(sim -> {
       GatewayConfig effective = sim == null ? config
-          : config.withUpstream(config.upstream().withSimulator(sim.port(), config.simulator()));
+          : config.withUpstream(config.signalwire().withSimulator(sim.port(), config.simulator()));
       Wiring w = new Wiring(vertx, effective, time, registry, sim);
       AtomicReference<GatewayVerticle> first = new AtomicReference<>();
       return (w.cluster == null ? Future.<Void>succeededFuture() : w.cluster.start())
@@ -96,8 +96,8 @@ public final class Gateway {
     }
     LOG.info("token-gateway ready on port {} with {} event-loop instances, upstream {}, {}",
         port, wiring.config.http().instances(), wiring.modeName(), wiring.cluster == null ? "single-process"
-            : "cluster mode on Redis (" + wiring.config.cluster().mode().name().toLowerCase() + ") "
-                + wiring.config.cluster().endpoint());
+            : "cluster mode on Redis (" + wiring.config.redis().mode().name().toLowerCase() + ") "
+                + wiring.config.redis().endpoint());
   }
 
   /** Drains for {@code shutdown.drainSeconds}, then closes the listener and waits for in-flight requests. */

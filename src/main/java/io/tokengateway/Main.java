@@ -2,7 +2,6 @@ package io.tokengateway;
 
 import io.tokengateway.core.Time;
 import io.tokengateway.config.ConfigException;
-import io.tokengateway.config.ConfigLoader;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.Settings;
 import io.tokengateway.config.SimulatorOptions;
@@ -47,7 +46,7 @@ public final class Main implements Callable<Integer> {
     Settings settings;
     GatewayConfig config;
     try {
-      settings = ConfigLoader.load(System.getenv());
+      settings = Settings.load(System.getenv());
       config = GatewayConfig.from(settings);
     } catch (ConfigException e) {
       System.err.println("token-gateway: " + e.getMessage());
@@ -103,7 +102,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() {
       SimulatorOptions options;
       try {
-        options = SimulatorOptions.from(ConfigLoader.load(System.getenv())).onPort(port);
+        options = SimulatorOptions.from(Settings.load(System.getenv())).onPort(port);
       } catch (ConfigException e) {
         System.err.println("token-gateway simulator: " + e.getMessage());
         return 2;

@@ -67,7 +67,7 @@ final class Wiring {
   final ServerConnections managementConnections;
 
   Wiring(Vertx vertx, GatewayConfig config, Time time, PrometheusMeterRegistry registry, Simulator simulator) {
-    var r = config.resilience();
+    var r = config;
     this.vertx = vertx;
     this.config = config;
     this.time = time;
@@ -75,18 +75,19 @@ final class Wiring {
     this.metrics = new GatewayMetrics(registry);
     this.tracing = Tracing.create(config.tracing(), metrics);
     this.http = new BoundedHttp(vertx, config.log(), time.ticker());
-    this.client = SignalWireClient.create(http, config.upstream());
-    this.cluster = config.cluster().enabled() ? new Cluster(vertx, config, time, metrics) : null;
+    this.client = SignalWireClient.create(http, config);
+    this.cluster = config.redis().enabled() ? new Cluster(vertx, config, time, metrics) : null;
     this.guard = new UpstreamGuard(r, upstreamPermits(), time.ticker(), metrics);
-    this.embedCache = new EmbedTokenCache(vertx, config.cache(), embedLoader(), time, metrics);
-    this.clients = new ClientAddress(config.trustedProxies());
+    this.embedCache = new EmbedTokenCache(vertx, config.cache().embed(), embedLoader(), time, metrics);
+    this.clients = new ClientAddress(config.http().trustedProxies());
     this.guestChecks = GuestChecks.create(vertx, http, config, simulator == null ? 0 : simulator.port(),
         cluster == null ? null : cluster.link(), time, metrics);
     this.accessLog = new AccessLog(metrics, config.log(), time.ticker(), tracing);
     this.validator = new RequestValidator(config, time.clock());
-    this.cors = new CorsPolicy(config.cors(), guestChecks.requestHeaders());
+    this.cors = new CorsPolicy(config.http().cors(), guestChecks.requestHeaders());
     this.clientLimits = new ClientLimits(clients,
-        new ClientRateLimiter(r.clientPerSecond(), r.clientBurst(), r.maxClients(), time), metrics);
+        new ClientRateLimiter(r.client().rateLimit().perSecond(), r.client().rateLimit().burst(),
+            r.client().rateLimit().maxClients(), time), metrics);
     this.pipelines = new TokenPipelines(config.http().maxBodyBytes(), cors, clientLimits, validator, embedCache,
         guestChecks, body -> guard.call(Endpoint.GUESTS, () -> client.createGuestToken(body)),
         body -> guard.call(Endpoint.REFRESH, () -> client.refreshGuestToken(body)), accessLog);
@@ -105,16 +106,16 @@ final class Wiring {
 
   /** The upstream budget: this process's token bucket, or the one all pods share in cluster mode. */
   private UpstreamPermits upstreamPermits() {
-    var r = config.resilience();
+    var r = config;
     return cluster != null ? cluster.permits()
-        : new UpstreamRateLimiter(r.upstreamPerSecond(), r.upstreamBurst(), r.upstreamMaxWaitMs(),
-            r.upstreamMaxQueue(), time);
+        : new UpstreamRateLimiter(r.upstream().rateLimit().perSecond(), r.upstream().rateLimit().burst(),
+            r.upstream().rateLimit().maxWaitMs(), r.upstream().rateLimit().maxQueue(), time);
   }
 
   /** Where the embed cache gets what it does not hold: SignalWire, behind the cluster's shared cache if any. */
   private EmbedLoader embedLoader() {
     EmbedLoader signalWire = (c2c, refresh) -> guard.call(Endpoint.EMBEDS, () -> client.createEmbedToken(c2c));
-    return cluster != null && config.cache().enabled() ? cluster.loader(signalWire) : signalWire;
+    return cluster != null && config.cache().embed().enabled() ? cluster.loader(signalWire) : signalWire;
   }
 
   String modeName() {

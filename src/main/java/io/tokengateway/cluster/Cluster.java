@@ -40,9 +40,9 @@ public final class Cluster {
     this.vertx = vertx;
     this.config = config;
     this.time = time;
-    this.keys = new ClusterKeys(config.cluster().keyPrefix());
+    this.keys = new ClusterKeys(config.redis().keyPrefix());
     this.waiters = new LockWaiters(vertx, time, SAFETY_POLL_MS);
-    this.redis = new RedisLink(vertx, config.cluster(), time.ticker(),
+    this.redis = new RedisLink(vertx, config, time.ticker(),
         Map.of(keys.invalidations(), this::announced, keys.answers(), waiters::wake), metrics);
     this.store = new SharedEmbedStore(redis, keys);
     this.metrics = metrics;
@@ -59,20 +59,21 @@ public final class Cluster {
 
   /** The shared upstream budget, with this pod's share as the stand-in while Redis is away. */
   public UpstreamPermits permits() {
-    var r = config.resilience();
+    var r = config;
     int replicas = config.cluster().expectedReplicas();
-    UpstreamRateLimiter share = new UpstreamRateLimiter(Math.max(1, r.upstreamPerSecond() / replicas),
-        Math.max(1, r.upstreamBurst() / replicas), r.upstreamMaxWaitMs(), r.upstreamMaxQueue(), time);
-    return new SharedRateLimiter(time, redis, keys, r, share, config.cluster().timeoutMs());
+    UpstreamRateLimiter share = new UpstreamRateLimiter(Math.max(1, r.upstream().rateLimit().perSecond() / replicas),
+        Math.max(1, r.upstream().rateLimit().burst() / replicas), r.upstream().rateLimit().maxWaitMs(),
+        r.upstream().rateLimit().maxQueue(), time);
+    return new SharedRateLimiter(time, redis, keys, r, share, config.redis().timeoutMs());
   }
 
   /** The local cache's loader: Redis first, then SignalWire through {@code signalWire} under a cluster lock. */
   public EmbedLoader loader(EmbedLoader signalWire) {
-    var c = config.cache();
+    var c = config.cache().embed();
     // a lock outlives the longest call: a permit's wait, SignalWire's timeout, and a second of slack
-    long lockMs = config.resilience().upstreamMaxWaitMs() + config.upstream().timeoutMs() + 1_000L;
+    long lockMs = config.upstream().rateLimit().maxWaitMs() + config.upstream().timeoutMs() + 1_000L;
     return new SharedEmbedLoader(redis, store, signalWire, new TokenLifetime(c, time.clock()),
-        c.negativeTtlSeconds(), time.ticker(), owner, lockMs, config.cluster().lockWaitMs(), metrics, waiters);
+        c.negativeTtlSeconds(), time.ticker(), owner, lockMs, config.redis().lockWaitMs(), metrics, waiters);
   }
 
   /** Purges that reach every pod; also makes this pod act on the purges others announce. */

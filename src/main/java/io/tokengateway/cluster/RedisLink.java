@@ -2,6 +2,7 @@ package io.tokengateway.cluster;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.tokengateway.config.ClusterOptions;
+import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.tracing.Tracing;
 import io.vertx.core.Context;
@@ -64,7 +65,7 @@ public final class RedisLink {
   private static final RedisUnavailable TIMED_OUT = new RedisUnavailable("Redis did not answer in time");
 
   private final Vertx vertx;
-  private final ClusterOptions options;
+  private final GatewayConfig options;
   private final RedisNodes nodes;
   private final RedisHealth health;
   private final RedisSubscription subscription;
@@ -77,12 +78,12 @@ public final class RedisLink {
    * @param ticker the time source of the warm-up
    * @param channels the channels to subscribe to, each with what receives its messages (on the subscriber's context)
    */
-  public RedisLink(Vertx vertx, ClusterOptions options, Ticker ticker, Map<String, Consumer<String>> channels,
+  public RedisLink(Vertx vertx, GatewayConfig options, Ticker ticker, Map<String, Consumer<String>> channels,
       GatewayMetrics metrics) {
     this.vertx = vertx;
     this.options = options;
-    this.nodes = new RedisNodes(vertx, options);
-    this.health = new RedisHealth(options.failuresToUnavailable(), options.warmupSeconds(), ticker);
+    this.nodes = new RedisNodes(vertx, options.redis());
+    this.health = new RedisHealth(options.redis().failuresToUnavailable(), options.redis().warmupSeconds(), ticker);
     this.subscription = new RedisSubscription(nodes, channels);
     metrics.gauge("gateway.redis.available", "1 while Redis counts as available (cluster mode), else 0", health,
         h -> h.available() ? 1 : 0);
@@ -91,12 +92,12 @@ public final class RedisLink {
   /** Starts the warm-up and probes once (so the state is known when the gateway reports ready), then every second. */
   public Future<Void> start() {
     health.start();
-    return probe(Math.max(options.timeoutMs(), COLD_MS)).onComplete(ar -> {
+    return probe(Math.max(options.redis().timeoutMs(), COLD_MS)).onComplete(ar -> {
       if (!health.available()) {
-        LOG.warn("Redis {} unavailable ({}): serving from local state until it answers", options.endpoint(),
+        LOG.warn("Redis {} unavailable ({}): serving from local state until it answers", options.redis().endpoint(),
             lastProblem);
       }
-      probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probe(options.timeoutMs()));
+      probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probe(options.redis().timeoutMs()));
     });
   }
 
@@ -119,7 +120,7 @@ public final class RedisLink {
       return Future.failedFuture(UNAVAILABLE);
     }
     return Tracing.redis(request.command().toString(), 1,
-        () -> bounded(() -> nodes.main().send(request), options.timeoutMs(), options.timeoutMs()));
+        () -> bounded(() -> nodes.main().send(request), options.redis().timeoutMs(), options.redis().timeoutMs()));
   }
 
   /** Several commands pipelined on one connection. */
@@ -128,7 +129,7 @@ public final class RedisLink {
       return Future.failedFuture(UNAVAILABLE);
     }
     return Tracing.redis("PIPELINE", requests.size(),
-        () -> bounded(() -> nodes.main().batch(requests), options.timeoutMs(), options.timeoutMs()));
+        () -> bounded(() -> nodes.main().batch(requests), options.redis().timeoutMs(), options.redis().timeoutMs()));
   }
 
   /** Runs a Lua script ({@code EVAL}); the script text is small and Redis caches its compilation. */
@@ -147,7 +148,8 @@ public final class RedisLink {
     }
     Request r = script(script, keys, args);
     return Tracing.redis("EVAL", 1,
-        () -> bounded(() -> nodes.main().send(r), options.timeoutMs(), Math.max(patienceMs, options.timeoutMs())));
+        () -> bounded(() -> nodes.main().send(r), options.redis().timeoutMs(),
+            Math.max(patienceMs, options.redis().timeoutMs())));
   }
 
   /**
@@ -160,7 +162,7 @@ public final class RedisLink {
     if (!health.available()) {
       return Future.failedFuture(UNAVAILABLE);
     }
-    if (options.mode() != ClusterOptions.Mode.CLUSTER) {
+    if (options.redis().mode() != ClusterOptions.Mode.CLUSTER) {
       return scan(this::send, pattern, "0", action);
     }
     return nodes.masters().transform(ar -> ar.failed() ? Future.failedFuture(UNAVAILABLE)
@@ -171,7 +173,7 @@ public final class RedisLink {
       Function<List<String>, Future<Long>> action) {
     Redis node = nodes.client(masters.get(index));
     Function<Request, Future<Response>> send =
-        r -> bounded(() -> node.send(r), options.timeoutMs(), options.timeoutMs());
+        r -> bounded(() -> node.send(r), options.redis().timeoutMs(), options.redis().timeoutMs());
     return scan(send, pattern, "0", action).compose(n -> index + 1 == masters.size() ? Future.succeededFuture(n)
         : eachMaster(masters, index + 1, pattern, action).map(m -> n + m));
   }
@@ -209,7 +211,7 @@ public final class RedisLink {
       if (ar.succeeded()) {
         if (health.trialPassed()) {
           LOG.info("Redis {} available: cluster mode shares the upstream budget and the embed cache",
-              options.endpoint());
+              options.redis().endpoint());
         }
         subscription.tick();
       } else if (ar.cause() instanceof Response) {
@@ -257,7 +259,7 @@ public final class RedisLink {
         failed(number, false, RedisNodes.printable(ar.cause()));
         if (nodes.renewMain() && !closed) {
           LOG.warn("Redis {} answered READONLY (the node reached is a replica now: a failover): connecting again",
-              options.endpoint());
+              options.redis().endpoint());
         }
       } else if (ar.failed() && !(ar.cause() instanceof Response)) {
         failed(number, false, RedisNodes.printable(ar.cause()));
@@ -279,8 +281,8 @@ public final class RedisLink {
   private void unavailable(String why) {
     if (!closed) {
       LOG.warn("Redis {} unavailable ({}, {} failures in a row): serving from local state, each pod keeping to"
-          + " 1/{} of the upstream budget, until a PING is answered in time", options.endpoint(), why,
-          health.failuresInARow(), options.expectedReplicas());
+          + " 1/{} of the upstream budget, until a PING is answered in time", options.redis().endpoint(), why,
+          health.failuresInARow(), options.cluster().expectedReplicas());
     }
   }
 

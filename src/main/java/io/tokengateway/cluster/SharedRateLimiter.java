@@ -9,7 +9,7 @@ import io.tokengateway.core.Time;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.redis.client.Response;
-import io.tokengateway.config.ResilienceOptions;
+import io.tokengateway.config.GatewayConfig;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,7 +74,7 @@ public final class SharedRateLimiter implements UpstreamPermits {
   private final RedisLink redis;
   private final ClusterKeys keys;
   private final UpstreamRateLimiter local;
-  private final ResilienceOptions options;
+  private final GatewayConfig options;
   private final AtomicInteger waiting = new AtomicInteger();
   /** How long a call waits for the script's answer: the command's timeout, plus the wait it accepts for a permit. */
   private final long patienceMs;
@@ -83,14 +83,14 @@ public final class SharedRateLimiter implements UpstreamPermits {
    * @param local the stand-in while Redis is unavailable, sized at this pod's share of the budget
    * @param timeoutMs {@code redis.timeoutMs}
    */
-  public SharedRateLimiter(Time time, RedisLink redis, ClusterKeys keys, ResilienceOptions options,
+  public SharedRateLimiter(Time time, RedisLink redis, ClusterKeys keys, GatewayConfig options,
       UpstreamRateLimiter local, long timeoutMs) {
     this.time = time;
     this.redis = redis;
     this.keys = keys;
     this.options = options;
     this.local = local;
-    this.patienceMs = timeoutMs + options.upstreamMaxWaitMs();
+    this.patienceMs = timeoutMs + options.upstream().rateLimit().maxWaitMs();
   }
 
   @Override
@@ -98,12 +98,13 @@ public final class SharedRateLimiter implements UpstreamPermits {
     if (!redis.available()) {
       return local.acquire();
     }
-    if (waiting.incrementAndGet() > options.upstreamMaxQueue()) {
+    if (waiting.incrementAndGet() > options.upstream().rateLimit().maxQueue()) {
       waiting.decrementAndGet();
       return Future.failedFuture(QUEUE_FULL);
     }
     return redis.evalPatiently(patienceMs, TAKE, List.of(keys.bucket(), keys.pause(endpoint)),
-        options.upstreamPerSecond(), options.upstreamBurst(), options.upstreamMaxWaitMs())
+        options.upstream().rateLimit().perSecond(), options.upstream().rateLimit().burst(),
+        options.upstream().rateLimit().maxWaitMs())
         .transform(ar -> {
           if (ar.failed()) {
             waiting.decrementAndGet();

@@ -2,7 +2,6 @@ package io.tokengateway.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -10,17 +9,17 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Cluster mode ({@code redis.*}, {@code cluster.expectedReplicas}): the Redis that holds the shared upstream
- * budget, 429 pause and embed cache. An empty {@code url} means single-process mode. In cluster mode
- * {@code expectedReplicas} must be set: it sizes each pod's share of the budget while Redis is away, and no default
- * is safe for every fleet.
+ * Cluster mode's Redis ({@code redis.*}): it holds the shared upstream budget, 429 pause and embed cache. An empty
+ * {@code url} means single-process mode; the number of pods is {@link GatewayConfig.Fleet}.
  *
  * <p>{@code mode} says what {@code url} points at: one Redis ({@code standalone}), the Sentinels watching the
  * master set {@code sentinelMaster} ({@code sentinel}), or nodes of a Redis Cluster ({@code cluster}); the last
  * two take a comma-separated list of nodes, each a {@code redis://} or {@code rediss://} URL.
  */
-public record ClusterOptions(Secret url, Secret password, String keyPrefix, int timeoutMs, int failuresToUnavailable,
-    int warmupSeconds, int lockWaitMs, int poolSize, int expectedReplicas, Mode mode, String sentinelMaster) {
+public record ClusterOptions(Mode mode, Secret url, String sentinelMaster, Secret password, String keyPrefix,
+    @Range(min = 1, max = 60_000) int timeoutMs, @Range(min = 1, max = 1_000) int failuresToUnavailable,
+    @Range(max = 3_600) int warmupSeconds, @Range(max = 60_000) int lockWaitMs,
+    @Range(min = 1, max = 1_024) int poolSize) {
 
   /** What {@code redis.url} points at. */
   public enum Mode {
@@ -35,17 +34,6 @@ public record ClusterOptions(Secret url, Secret password, String keyPrefix, int 
             + value + "'");
       }
     }
-  }
-
-  /** The options of the {@code redis} section with {@code cluster.expectedReplicas}, checked in cluster mode. */
-  static ClusterOptions of(ConfigFile.Redis r, int expectedReplicas) {
-    ClusterOptions options = new ClusterOptions(r.url(), r.password(), r.keyPrefix(), r.timeoutMs(),
-        r.failuresToUnavailable(), r.warmupSeconds(), r.lockWaitMs(), r.poolSize(), expectedReplicas, r.mode(),
-        r.sentinelMaster());
-    if (options.enabled()) {
-      options.check();
-    }
-    return options;
   }
 
   /** Whether cluster mode is on. */
@@ -65,11 +53,11 @@ public record ClusterOptions(Secret url, Secret password, String keyPrefix, int 
         .collect(Collectors.joining(","));
   }
 
-  private void check() {
+  /** Cluster mode's checks: the node URLs, the mode's needs, and the fleet's size ({@code expectedReplicas}). */
+  void check(int expectedReplicas) {
     List<String> nodes = nodes();
     for (String node : nodes.isEmpty() ? List.of(url.reveal()) : nodes) {
-      URI uri = uri(node);
-      if (uri == null || uri.getHost() == null || !List.of("redis", "rediss").contains(uri.getScheme())) {
+      if (!ConfigException.hasHost(ConfigException.uri(node), "redis", "rediss")) {
         throw new ConfigException("redis.url (GATEWAY_REDIS_URL) must look like redis://host:6379/0 or"
             + " rediss://host:6380 (a comma-separated list in sentinel and cluster mode)");
       }
@@ -92,14 +80,6 @@ public record ClusterOptions(Secret url, Secret password, String keyPrefix, int 
     if (expectedReplicas == 0) {
       throw new ConfigException("cluster.expectedReplicas (GATEWAY_CLUSTER_EXPECTED_REPLICAS) must be set in cluster"
           + " mode: the most pods sharing the budget (the HPA's maxReplicas), so without Redis they stay within it");
-    }
-  }
-
-  private static URI uri(String node) {
-    try {
-      return new URI(node);
-    } catch (URISyntaxException e) {
-      return null;
     }
   }
 }

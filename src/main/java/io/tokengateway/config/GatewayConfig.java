@@ -1,24 +1,30 @@
 package io.tokengateway.config;
 
-import io.tokengateway.config.GuestCheckOptions.CaptchaOptions;
-import io.tokengateway.config.GuestCheckOptions.JwtOptions;
-import io.tokengateway.config.GuestCheckOptions.QuotaOptions;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
  * The whole validated configuration, bound once at start ({@link Settings}); invalid settings throw
- * {@link ConfigException}. Its records mirror the sections of {@code conf/gateway.yaml}, except the options read
- * across sections (upstream, resilience, cluster), which {@link ConfigFile} assembles. A new setting is its key,
- * default and comment in {@code conf/gateway.yaml}, a component (numbers with their {@link Range}) of its section's
- * record, and a row of the README's table; Jackson refuses to bind when the file and the records disagree.
+ * {@link ConfigException}. One component per section of {@code conf/gateway.yaml}, each record shaped like its
+ * section, so Jackson binds the file as it is. A new setting is its key, default and comment in
+ * {@code conf/gateway.yaml}, a component (numbers with their {@link Range}) of its section's record, and a row of
+ * {@code docs/configuration.md}; Jackson refuses to bind when the file and the records disagree. The rules across
+ * sections are decided here: the upstream mode, the CAPTCHA hostnames and secret, cluster mode's checks.
  */
-public record GatewayConfig(HttpOptions http, UpstreamOptions upstream, Pattern embedTokenPattern, CacheOptions cache,
-    ResilienceOptions resilience, GuestOptions guest, ManagementOptions management, ShutdownOptions shutdown,
-    SimulatorOptions simulator, ClusterOptions cluster, LogOptions log, TracingOptions tracing) {
+public record GatewayConfig(HttpOptions http, ManagementOptions management, UpstreamOptions upstream,
+    SignalWireOptions signalwire, EmbedOptions embed, BreakerOptions breaker, ClientOptions client, Caches cache,
+    ClusterOptions redis, Fleet cluster, GuestOptions guest, ShutdownOptions shutdown, LogOptions log,
+    TracingOptions tracing, SimulatorOptions simulator) {
+
+  public GatewayConfig {
+    upstream = upstream.within(signalwire);
+    guest = new GuestOptions(guest.allowedAddresses(), guest.maxTtlSeconds(),
+        guest.captcha().within(http.cors(), upstream.mode()), guest.jwt(), guest.quota());
+    if (redis.enabled()) {
+      redis.check(cluster.expectedReplicas());
+    }
+  }
 
   /**
    * The token API's listener. {@code instances}: event loops serving HTTP (0 in the file = one per core);
@@ -43,45 +49,51 @@ public record GatewayConfig(HttpOptions http, UpstreamOptions upstream, Pattern 
       boolean vertxHttpServerMetrics, Secret adminToken, @Range(min = 1, max = 100_000) int maxConnections) {
   }
 
-  /** Rules for guest token requests: the addresses, the longest lifetime, and who may mint one ({@link #checks}). */
-  public record GuestOptions(Set<UUID> allowedAddresses, @Range(min = 60, max = 31_536_000) long maxTtlSeconds,
-      CaptchaOptions captcha, JwtOptions jwt, QuotaOptions quota) {
-    public GuestOptions {
-      allowedAddresses = Set.copyOf(allowedAddresses);
-    }
+  /** The C2C tokens accepted ({@code embed.tokenPattern}); others are refused without calling SignalWire. */
+  public record EmbedOptions(Pattern tokenPattern) {
+  }
 
-    /** CAPTCHA, the site's JWT, quotas. */
-    public GuestCheckOptions checks() {
-      return new GuestCheckOptions(captcha, jwt, quota);
+  /** Each upstream endpoint's circuit breaker ({@code breaker.*}). */
+  public record BreakerOptions(@Range(min = 1, max = 10_000) int maxFailures,
+      @Range(min = 1, max = 3_600) int windowSeconds, @Range(min = 1, max = 3_600) int resetSeconds) {
+  }
+
+  /** The limits per client address ({@code client.*}). */
+  public record ClientOptions(RateLimit rateLimit) {
+    /** Token requests per client address ({@code client.rateLimit.*}) and how many addresses are tracked. */
+    public record RateLimit(@Range(min = 1, max = 1_000_000) int perSecond, @Range(min = 1, max = 1_000_000) int burst,
+        @Range(min = 1, max = 50_000_000) int maxClients) {
     }
+  }
+
+  /** The caches ({@code cache.*}): the embed token cache. */
+  public record Caches(CacheOptions embed) {
+  }
+
+  /**
+   * The pods of cluster mode ({@code cluster.*}); its Redis is {@link ClusterOptions}. {@code expectedReplicas} sizes
+   * each pod's share of the budget while Redis is away: required in cluster mode, as no default suits every fleet.
+   */
+  public record Fleet(@Range(max = 10_000) int expectedReplicas) {
   }
 
   /** How a SIGTERM is handled. */
   public record ShutdownOptions(@Range(max = 3_600) int drainSeconds, @Range(max = 3_600) int timeoutSeconds) {
   }
 
-  /** Browser access ({@code http.cors}). */
-  public CorsOptions cors() {
-    return http.cors();
+  /** The configuration {@code settings} hold. */
+  public static GatewayConfig from(Settings settings) {
+    return settings.bind("", GatewayConfig.class);
   }
 
-  /** Proxies whose {@code X-Forwarded-For} is believed ({@code http.trustedProxies}). */
-  public List<Cidr> trustedProxies() {
-    return http.trustedProxies();
-  }
-
-  public static GatewayConfig from(Settings s) {
-    return s.bind();
-  }
-
-  /** The bundled defaults with {@code overrides} applied; the usual way tests build a configuration. */
+  /** The bundled defaults with {@code overrides} (dotted keys) applied; the usual way tests build a configuration. */
   public static GatewayConfig of(Map<String, ?> overrides) {
-    return from(ConfigLoader.withOverrides(overrides));
+    return from(Settings.withOverrides(overrides));
   }
 
-  /** This configuration with its upstream replaced (the embedded simulator's address, once known). */
-  public GatewayConfig withUpstream(UpstreamOptions newUpstream) {
-    return new GatewayConfig(http, newUpstream, embedTokenPattern, cache, resilience, guest, management, shutdown,
-        simulator, cluster, log, tracing);
+  /** This configuration calling another SignalWire (the embedded simulator's address and credentials, once known). */
+  public GatewayConfig withUpstream(SignalWireOptions newSignalwire) {
+    return new GatewayConfig(http, management, upstream, newSignalwire, embed, breaker, client, cache, redis, cluster,
+        guest, shutdown, log, tracing, simulator);
   }
 }

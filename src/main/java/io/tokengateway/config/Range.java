@@ -5,9 +5,9 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** The bounds of a numeric setting (a record component), checked as Jackson binds it ({@link Settings}). */
+/** The bounds of a numeric setting (a record component), checked before the records are built ({@link Settings}). */
 @Retention(RetentionPolicy.RUNTIME)
-@Target(ElementType.PARAMETER)
+@Target(ElementType.RECORD_COMPONENT)
 @interface Range {
   double min() default 0;
 

@@ -13,7 +13,7 @@ public record SimulatorOptions(@Range(max = 65_535) int port, String projectId, 
 
   /** The simulator's section alone (the standalone simulator needs no other setting to be valid). */
   public static SimulatorOptions from(Settings s) {
-    return s.section("simulator", SimulatorOptions.class);
+    return s.bind("simulator", SimulatorOptions.class);
   }
 
   /** The same options on another port (the standalone simulator's {@code --port}). */

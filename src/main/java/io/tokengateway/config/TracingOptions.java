@@ -1,7 +1,6 @@
 package io.tokengateway.config;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 
 /**
  * Tracing (io.tokengateway.tracing). W3C trace context is on unless {@code propagation} is {@code none} (no
@@ -61,17 +60,11 @@ public record TracingOptions(Propagation propagation, @Range(max = 1) double sam
   private static void checkEndpoint(String endpoint) {
     String rule = "tracing.otlp.endpoint (GATEWAY_TRACING_OTLP_ENDPOINT) must be an http:// or https:// URL such"
         + " as http://otel-collector:4318";
-    URI uri;
-    try {
-      uri = new URI(endpoint);
-    } catch (URISyntaxException e) {
-      throw new ConfigException(rule + ", got '" + endpoint + "'");
-    }
-    if (uri.getRawUserInfo() != null) {
+    URI uri = ConfigException.uri(endpoint);
+    if (uri != null && uri.getRawUserInfo() != null) {
       throw new ConfigException(rule + " without credentials in it (they would travel in every export's URL)");
     }
-    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
-        || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+    if (!ConfigException.hasHost(uri, "http", "https") || uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw new ConfigException(rule + ", got '" + endpoint + "'");
     }
   }

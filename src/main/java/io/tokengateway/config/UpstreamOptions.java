@@ -1,59 +1,49 @@
 package io.tokengateway.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.Locale;
 
 /**
- * Where SignalWire is and how the gateway talks to it ({@code upstream.*} and {@code signalwire.*}). In simulator
- * mode the base URL and credentials are those of the embedded simulator, filled in once it listens
- * ({@link #withSimulator}).
+ * How the gateway calls SignalWire ({@code upstream.*}): which upstream, one call's deadline and size bound, the
+ * calls in flight, the rate limit and the connection pool. Where SignalWire is: {@link SignalWireOptions}.
  */
-public record UpstreamOptions(Mode mode, String baseUrl, String projectId, Secret apiToken, boolean embedAuth,
-    int timeoutMs, int poolMaxSize, int poolHttp2MaxSize, int poolMaxWaitQueue, int connectTimeoutMs,
-    int keepAliveSeconds, int idleTimeoutSeconds, boolean http2, int maxResponseBytes) {
+public record UpstreamOptions(Mode mode, @Range(min = 1, max = 600_000) int timeoutMs,
+    @Range(min = 1_024, max = 16_777_216) int maxResponseBytes, @Range(min = 1, max = 100_000) int maxInFlight,
+    RateLimit rateLimit, Pool pool) {
 
-  /** Which upstream the gateway calls. */
-  public enum Mode { SIMULATOR, SIGNALWIRE }
+  /** Which upstream the gateway calls; empty in the file = decided by {@link #within}. */
+  public enum Mode {
+    SIMULATOR, SIGNALWIRE;
 
-  /**
-   * The base URL is {@code signalwire.baseUrl}, else built from the space; the mode is {@code upstream.mode}, else
-   * signalwire when there is a base URL. Signalwire mode needs an http(s) base URL and the credentials.
-   */
-  static UpstreamOptions of(ConfigFile.Upstream upstream, ConfigFile.SignalWire sw) {
-    String baseUrl = sw.baseUrl();
-    if (baseUrl.isEmpty() && !sw.space().isEmpty()) {
-      if (!sw.space().matches("[A-Za-z0-9][A-Za-z0-9-]*")) {
-        throw new ConfigException("signalwire.space (SIGNALWIRE_SPACE) must be a space name like 'example', got '"
-            + sw.space() + "'");
-      }
-      baseUrl = "https://" + sw.space() + ".signalwire.com";
-    }
-    Mode mode = switch (upstream.mode().toLowerCase(Locale.ROOT)) {
-      case "" -> baseUrl.isEmpty() ? Mode.SIMULATOR : Mode.SIGNALWIRE;
-      case "simulator" -> Mode.SIMULATOR;
-      case "signalwire" -> Mode.SIGNALWIRE;
-      default -> throw new ConfigException(
-          "upstream.mode (GATEWAY_UPSTREAM) must be 'simulator' or 'signalwire', got '" + upstream.mode() + "'");
-    };
-    if (mode == Mode.SIGNALWIRE) {
-      if (baseUrl.isEmpty()) {
-        throw new ConfigException("upstream mode signalwire needs SIGNALWIRE_SPACE or SIGNALWIRE_BASE_URL");
-      }
-      ConfigException.requireHttpUrl("signalwire.baseUrl", "SIGNALWIRE_BASE_URL", baseUrl);
-      if (sw.projectId().isEmpty() || sw.apiToken().isEmpty()) {
-        throw new ConfigException("upstream mode signalwire needs SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN");
+    @JsonCreator
+    static Mode parse(String value) {
+      try {
+        return value.isEmpty() ? null : valueOf(value.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            "upstream.mode (GATEWAY_UPSTREAM) must be 'simulator' or 'signalwire', got '" + value + "'");
       }
     }
-    ConfigFile.Pool pool = upstream.pool();
-    return new UpstreamOptions(mode, baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl,
-        sw.projectId(), sw.apiToken(), sw.embedAuth(), upstream.timeoutMs(), pool.maxSize(), pool.http2MaxSize(),
-        pool.maxWaitQueue(), pool.connectTimeoutMs(), pool.keepAliveSeconds(), pool.idleTimeoutSeconds(),
-        pool.http2(), upstream.maxResponseBytes());
   }
 
-  /** These options pointed at an embedded simulator listening on {@code port} with its dev credentials. */
-  public UpstreamOptions withSimulator(int port, SimulatorOptions sim) {
-    return new UpstreamOptions(mode, "http://127.0.0.1:" + port, sim.projectId(), sim.apiToken(), embedAuth,
-        timeoutMs, poolMaxSize, poolHttp2MaxSize, poolMaxWaitQueue, connectTimeoutMs, keepAliveSeconds,
-        idleTimeoutSeconds, http2, maxResponseBytes);
+  /** SignalWire calls per second ({@code upstream.rateLimit.*}): per process, or for all pods in cluster mode. */
+  public record RateLimit(@Range(min = 1, max = 1_000_000) int perSecond, @Range(min = 1, max = 1_000_000) int burst,
+      @Range(max = 60_000) int maxWaitMs, @Range(max = 1_000_000) int maxQueue) {
+  }
+
+  /** The connections to SignalWire ({@code upstream.pool.*}). */
+  public record Pool(@Range(min = 1, max = 10_000) int maxSize, @Range(min = 1, max = 1_000) int http2MaxSize,
+      @Range(max = 1_000_000) int maxWaitQueue, @Range(min = 1, max = 600_000) int connectTimeoutMs,
+      @Range(min = 1, max = 86_400) int keepAliveSeconds, @Range(min = 1, max = 86_400) int idleTimeoutSeconds,
+      boolean http2) {
+  }
+
+  /** The mode decided: {@code upstream.mode}, else signalwire when {@code sw} has a base URL, else simulator. */
+  UpstreamOptions within(SignalWireOptions sw) {
+    Mode decided = mode != null ? mode : sw.baseUrl().isEmpty() ? Mode.SIMULATOR : Mode.SIGNALWIRE;
+    if (decided == Mode.SIGNALWIRE) {
+      sw.requireCredentials();
+    }
+    return new UpstreamOptions(decided, timeoutMs, maxResponseBytes, maxInFlight, rateLimit, pool);
   }
 }

@@ -1,7 +1,7 @@
 package io.tokengateway.guest;
 
-import io.tokengateway.config.GuestCheckOptions.CaptchaOptions;
-import io.tokengateway.config.GuestCheckOptions.Provider;
+import io.tokengateway.config.GuestOptions.CaptchaOptions;
+import io.tokengateway.config.GuestOptions.Provider;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;

@@ -4,8 +4,8 @@ import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.core.Time;
 import io.tokengateway.cluster.RedisLink;
 import io.tokengateway.config.GatewayConfig;
-import io.tokengateway.config.GuestCheckOptions;
-import io.tokengateway.config.GuestCheckOptions.CaptchaOptions;
+import io.tokengateway.config.GuestOptions;
+import io.tokengateway.config.GuestOptions.CaptchaOptions;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.ClientAddress;
 import io.tokengateway.upstream.BoundedHttp;
@@ -63,7 +63,7 @@ public final class GuestChecks {
    */
   public static GuestChecks create(Vertx vertx, BoundedHttp http, GatewayConfig config, int standInPort,
       RedisLink redis, Time time, GatewayMetrics metrics) {
-    GuestCheckOptions o = config.guest().checks();
+    GuestOptions o = config.guest();
     Set<String> headers = new LinkedHashSet<>();
     JwksKeys jwks = null;
     JwtVerifier jwt = null;
@@ -78,7 +78,7 @@ public final class GuestChecks {
     if (o.quota().enabled()) {
       LocalQuota local = new LocalQuota(o.quota().perClientPerHour(), o.quota().maxCallers(), time.ticker());
       quota = redis == null ? local
-          : new SharedQuota(redis, config.cluster().keyPrefix(), o.quota().perClientPerHour(), local);
+          : new SharedQuota(redis, config.redis().keyPrefix(), o.quota().perClientPerHour(), local);
     }
     CaptchaVerifier captcha = null;
     if (o.captcha().enabled()) {

@@ -14,7 +14,7 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.core.GatewayFailure.Outcome;
-import io.tokengateway.config.GuestCheckOptions.JwtOptions;
+import io.tokengateway.config.GuestOptions.JwtOptions;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;

@@ -47,7 +47,7 @@ public final class RequestValidator {
 
   public RequestValidator(GatewayConfig config, Clock clock) {
     // the wall clock: expire_at is in epoch seconds
-    this.embedTokenPattern = EmbedBodies.matcher(config.embedTokenPattern());
+    this.embedTokenPattern = EmbedBodies.matcher(config.embed().tokenPattern());
     this.allowedAddresses = config.guest().allowedAddresses();
     this.maxTtlSeconds = config.guest().maxTtlSeconds();
     this.clock = clock;

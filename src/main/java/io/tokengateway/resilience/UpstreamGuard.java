@@ -3,7 +3,7 @@ package io.tokengateway.resilience;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.core.GatewayFailure.Outcome;
-import io.tokengateway.config.ResilienceOptions;
+import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.Future;
@@ -40,11 +40,11 @@ public final class UpstreamGuard {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<Endpoint, Guarded> endpoints = new EnumMap<>(Endpoint.class);
 
-  public UpstreamGuard(ResilienceOptions options, UpstreamPermits permits, Ticker ticker, GatewayMetrics metrics) {
+  public UpstreamGuard(GatewayConfig options, UpstreamPermits permits, Ticker ticker, GatewayMetrics metrics) {
     this.ticker = ticker;
     this.metrics = metrics;
     this.permits = permits;
-    this.maxInFlight = options.upstreamMaxInFlight();
+    this.maxInFlight = options.upstream().maxInFlight();
     for (Endpoint e : Endpoint.values()) {
       endpoints.put(e, new Guarded(e, options));
     }
@@ -124,12 +124,12 @@ public final class UpstreamGuard {
     final AtomicLong pausedUntil = new AtomicLong();
     volatile boolean paused;
 
-    Guarded(Endpoint endpoint, ResilienceOptions o) {
+    Guarded(Endpoint endpoint, GatewayConfig o) {
       this.endpoint = endpoint;
       // no timeout of its own: every call ends by upstream.timeoutMs, the SignalWire client's total deadline,
       // which resets the request (UpstreamCall)
-      this.breaker = new CircuitBreaker(endpoint.label(), o.breakerMaxFailures(), o.breakerWindowSeconds(),
-          o.breakerResetSeconds(), ticker, t -> !(t instanceof GatewayFailure gf && !BREAKER_FAILURES.contains(gf.outcome())));
+      this.breaker = new CircuitBreaker(endpoint.label(), o.breaker().maxFailures(), o.breaker().windowSeconds(),
+          o.breaker().resetSeconds(), ticker, t -> !(t instanceof GatewayFailure gf && !BREAKER_FAILURES.contains(gf.outcome())));
     }
 
     long pausedFor(long now) {

@@ -1,6 +1,6 @@
 package io.tokengateway.upstream;
 
-import io.tokengateway.config.UpstreamOptions;
+import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.tracing.ChildSpan;
 import io.tokengateway.tracing.Tracing;
 import io.vertx.core.Future;
@@ -30,23 +30,23 @@ public final class SignalWireClient {
   private final BoundedHttp bounded;
   private final HttpClientAgent http;
   private final WebClient client;
-  private final UpstreamOptions options;
+  private final GatewayConfig options;
   private final String basePath;
   private final UpstreamReplies replies;
 
   private SignalWireClient(BoundedHttp bounded, HttpClientAgent http, WebClientOptions clientOptions,
-      UpstreamOptions options, String basePath) {
+      GatewayConfig options, String basePath) {
     this.bounded = bounded;
     this.http = http;
     this.client = WebClient.wrap(http, clientOptions);
     this.options = options;
     this.basePath = basePath;
-    this.replies = new UpstreamReplies(options.projectId(), options.apiToken());
+    this.replies = new UpstreamReplies(options.signalwire().projectId(), options.signalwire().apiToken());
   }
 
   /** The client of {@code options}' SignalWire, its calls made by {@code bounded}. */
-  public static SignalWireClient create(BoundedHttp bounded, UpstreamOptions options) {
-    URI base = URI.create(options.baseUrl());
+  public static SignalWireClient create(BoundedHttp bounded, GatewayConfig options) {
+    URI base = URI.create(options.signalwire().baseUrl());
     boolean tls = "https".equals(base.getScheme());
     int port = base.getPort() != -1 ? base.getPort() : tls ? 443 : 80;
     WebClientOptions clientOptions = new WebClientOptions()
@@ -54,18 +54,18 @@ public final class SignalWireClient {
         .setDefaultPort(port)
         .setSsl(tls)
         .setKeepAlive(true)
-        .setKeepAliveTimeout(options.keepAliveSeconds())
-        .setIdleTimeout(options.idleTimeoutSeconds())
-        .setConnectTimeout(options.connectTimeoutMs())
+        .setKeepAliveTimeout(options.upstream().pool().keepAliveSeconds())
+        .setIdleTimeout(options.upstream().pool().idleTimeoutSeconds())
+        .setConnectTimeout(options.upstream().pool().connectTimeoutMs())
         .setUserAgent("token-gateway")
         .setFollowRedirects(false);
-    if (tls && options.http2()) {
+    if (tls && options.upstream().pool().http2()) {
       clientOptions.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true);
     }
     PoolOptions pool = new PoolOptions()
-        .setHttp1MaxSize(options.poolMaxSize())
-        .setHttp2MaxSize(options.poolHttp2MaxSize())
-        .setMaxWaitQueueSize(options.poolMaxWaitQueue());
+        .setHttp1MaxSize(options.upstream().pool().maxSize())
+        .setHttp2MaxSize(options.upstream().pool().http2MaxSize())
+        .setMaxWaitQueueSize(options.upstream().pool().maxWaitQueue());
     String path = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
     return new SignalWireClient(bounded, bounded.client(clientOptions, pool), clientOptions, options, path);
   }
@@ -73,8 +73,8 @@ public final class SignalWireClient {
   /** Exchanges a C2C token for an embed token; Basic auth only when {@code signalwire.embedAuth} is set. */
   public Future<TokenAnswer> createEmbedToken(String c2cToken) {
     HttpRequest<Buffer> request = request(Endpoint.EMBEDS);
-    if (options.embedAuth()) {
-      request.basicAuthentication(options.projectId(), options.apiToken().reveal());
+    if (options.signalwire().embedAuth()) {
+      request.basicAuthentication(options.signalwire().projectId(), options.signalwire().apiToken().reveal());
     }
     return send(Endpoint.EMBEDS, request, new JsonObject().put("token", c2cToken));
   }
@@ -82,7 +82,7 @@ public final class SignalWireClient {
   /** Mints a guest token with the gateway's own Basic auth. */
   public Future<TokenAnswer> createGuestToken(JsonObject body) {
     HttpRequest<Buffer> request = request(Endpoint.GUESTS)
-        .basicAuthentication(options.projectId(), options.apiToken().reveal());
+        .basicAuthentication(options.signalwire().projectId(), options.signalwire().apiToken().reveal());
     return send(Endpoint.GUESTS, request, body);
   }
 
@@ -92,7 +92,7 @@ public final class SignalWireClient {
    */
   public Future<TokenAnswer> refreshGuestToken(JsonObject body) {
     HttpRequest<Buffer> request = request(Endpoint.REFRESH)
-        .basicAuthentication(options.projectId(), options.apiToken().reveal());
+        .basicAuthentication(options.signalwire().projectId(), options.signalwire().apiToken().reveal());
     return send(Endpoint.REFRESH, request, body);
   }
 
@@ -118,7 +118,8 @@ public final class SignalWireClient {
         .setHeaders(request.headers())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     ChildSpan span = Tracing.upstream(endpoint.label(), endpoint.path(), call);
-    return bounded.send(http, "signalwire", call, body.toBuffer(), options.timeoutMs(), options.maxResponseBytes())
+    return bounded.send(http, "signalwire", call, body.toBuffer(), options.upstream().timeoutMs(),
+        options.upstream().maxResponseBytes())
         .recover(t -> Future.failedFuture(UpstreamReplies.fromException(t)))
         .andThen(ar -> span.endHttp(ar.succeeded() ? ar.result().statusCode() : 0, ar.cause()))
         .map(response -> replies.classify(endpoint, response));

@@ -62,7 +62,7 @@ class SharedEmbedLoaderIT {
 
   private RedisLink link(String url, Map<String, java.util.function.Consumer<String>> channels) {
     GatewayConfig config = GatewayConfig.of(redis.settings(Map.of("redis.url", url)));
-    RedisLink l = new RedisLink(vertx, config.cluster(), Time.system(vertx).ticker(), channels, GatewayMetrics.inMemory());
+    RedisLink l = new RedisLink(vertx, config, Time.system(vertx).ticker(), channels, GatewayMetrics.inMemory());
     await(l.start());
     return l;
   }
@@ -87,7 +87,7 @@ class SharedEmbedLoaderIT {
   private SharedEmbedLoader loader(long lockWaitMs, io.tokengateway.cache.EmbedLoader signalWire) {
     GatewayConfig config = GatewayConfig.of(Map.of());
     return new SharedEmbedLoader(link, new SharedEmbedStore(link, keys), signalWire,
-        new TokenLifetime(config.cache(), Time.system(vertx).clock()), 30, Time.system(vertx).ticker(), "this-pod", 10_000,
+        new TokenLifetime(config.cache().embed(), Time.system(vertx).clock()), 30, Time.system(vertx).ticker(), "this-pod", 10_000,
         lockWaitMs, metrics, waiters);
   }
 

@@ -49,11 +49,11 @@ class SharedRateLimiterIT {
     s.put("redis.url", RedisSupport.url(relay.port()));
     GatewayConfig config = GatewayConfig.of(s);
     ClusterKeys keys = new ClusterKeys(redis.prefix);
-    link = new RedisLink(vertx, config.cluster(), Time.system(vertx).ticker(), Map.of(), GatewayMetrics.inMemory());
+    link = new RedisLink(vertx, config, Time.system(vertx).ticker(), Map.of(), GatewayMetrics.inMemory());
     await(link.start());
-    var r = config.resilience();
+    var r = config;
     local = new UpstreamRateLimiter(1, 1, 0, 0, Time.system(vertx));
-    return new SharedRateLimiter(Time.system(vertx), link, keys, r, local, config.cluster().timeoutMs());
+    return new SharedRateLimiter(Time.system(vertx), link, keys, r, local, config.redis().timeoutMs());
   }
 
   @Test

@@ -16,7 +16,7 @@ class ConfigDocsTest {
   @Test
   void everySettingHasAOneLineComment() throws Exception {
     List<String> lines = Files.readAllLines(YAML);
-    for (String key : ConfigLoader.load(java.util.Map.of()).keys()) {
+    for (String key : Settings.load(java.util.Map.of()).keys()) {
       String leaf = key.substring(key.lastIndexOf('.') + 1);
       assertThat(lines).as("a commented line for " + key)
           .anyMatch(l -> l.trim().startsWith(leaf + ":") && l.contains(" # "));
@@ -26,10 +26,10 @@ class ConfigDocsTest {
   @Test
   void readmeListsEverySettingAndItsVariable() throws Exception {
     String readme = Files.readString(README);
-    for (String key : ConfigLoader.load(java.util.Map.of()).keys()) {
+    for (String key : Settings.load(java.util.Map.of()).keys()) {
       assertThat(readme).as("README names " + key).contains("`" + key + "`");
-      assertThat(readme).as("README names " + ConfigLoader.envName(key)).contains(ConfigLoader.envName(key));
+      assertThat(readme).as("README names " + Settings.envName(key)).contains(Settings.envName(key));
     }
-    ConfigLoader.ALIASES.keySet().forEach(name -> assertThat(readme).contains(name));
+    Settings.ALIASES.keySet().forEach(name -> assertThat(readme).contains(name));
   }
 }

@@ -3,7 +3,7 @@ package io.tokengateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tokengateway.config.GuestCheckOptions.Provider;
+import io.tokengateway.config.GuestOptions.Provider;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,8 +13,8 @@ class GuestCheckOptionsTest {
 
   private static final String SPACE = "example";
 
-  private static GuestCheckOptions checks(Map<String, String> env) {
-    return GatewayConfig.from(ConfigLoader.load(env)).guest().checks();
+  private static GuestOptions checks(Map<String, String> env) {
+    return GatewayConfig.from(Settings.load(env)).guest();
   }
 
   /** Signalwire mode (no stand-in) with credentials, plus {@code env}. */
@@ -37,7 +37,7 @@ class GuestCheckOptionsTest {
 
   @Test
   void everyCheckIsOffByDefault() {
-    GuestCheckOptions o = checks(Map.of());
+    GuestOptions o = checks(Map.of());
     assertThat(o.captcha().enabled()).isFalse();
     assertThat(o.jwt().enabled()).isFalse();
     assertThat(o.quota().enabled()).isFalse();
@@ -49,7 +49,7 @@ class GuestCheckOptionsTest {
 
   @Test
   void captchaSettingsAndTheProvidersSiteverifyUrls() {
-    GuestCheckOptions o = checks(signalwire(Map.of("GATEWAY_GUEST_CAPTCHA_PROVIDER", "HCaptcha",
+    GuestOptions o = checks(signalwire(Map.of("GATEWAY_GUEST_CAPTCHA_PROVIDER", "HCaptcha",
         "GATEWAY_GUEST_CAPTCHA_SECRET", "0x-secret-value-42", "GATEWAY_HTTP_CORS_ORIGINS",
         "https://www.example.com,https://Shop.Example.com:8443,*")));
     assertThat(o.captcha().provider()).isEqualTo(Provider.HCAPTCHA);
@@ -94,7 +94,7 @@ class GuestCheckOptionsTest {
     assertOneLineError(Map.of("GATEWAY_GUEST_JWT_JWKS_URL", "not a url", "GATEWAY_GUEST_JWT_ISSUER", "i",
         "GATEWAY_GUEST_JWT_AUDIENCE", "a"), "guest.jwt.jwksUrl");
     assertOneLineError(Map.of("GATEWAY_GUEST_JWT_ADDRESSES_CLAIM", "addr"), "guest.jwt.addressesClaim");
-    GuestCheckOptions ok = checks(Map.of("GATEWAY_GUEST_JWT_JWKS_URL", "https://auth.example.com/jwks.json",
+    GuestOptions ok = checks(Map.of("GATEWAY_GUEST_JWT_JWKS_URL", "https://auth.example.com/jwks.json",
         "GATEWAY_GUEST_JWT_ISSUER", "https://auth.example.com/", "GATEWAY_GUEST_JWT_AUDIENCE", "tokens"));
     assertThat(ok.jwt().enabled()).isTrue();
   }

@@ -24,7 +24,7 @@ class TracingOptionsTest {
 
   @Test
   void theEnvironmentTurnsExportOn() {
-    TracingOptions on = GatewayConfig.from(ConfigLoader.load(Map.of(
+    TracingOptions on = GatewayConfig.from(Settings.load(Map.of(
         "GATEWAY_TRACING_OTLP_ENDPOINT", "http://otel-collector:4318", "GATEWAY_TRACING_SAMPLE_RATIO", "0.25")))
         .tracing();
     assertThat(on.exportEnabled()).isTrue();
@@ -75,7 +75,7 @@ class TracingOptionsTest {
 
   @Test
   void propagationIsW3cOrNoneAndExportNeedsW3c() {
-    assertThat(GatewayConfig.from(ConfigLoader.load(Map.of("GATEWAY_TRACING_PROPAGATION", "none"))).tracing()
+    assertThat(GatewayConfig.from(Settings.load(Map.of("GATEWAY_TRACING_PROPAGATION", "none"))).tracing()
         .propagate()).isFalse();
     assertThatThrownBy(() -> GatewayConfig.of(Map.of("tracing.propagation", "b3")))
         .isInstanceOf(ConfigException.class)

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.tokengateway.config.ConfigLoader;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.Settings;
 import io.tokengateway.metrics.GatewayMetrics;
@@ -74,8 +73,8 @@ class ManifestsTest {
     Map<String, String> env = new java.util.HashMap<>();
     kind("Secret").path("stringData").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
     env.put("SIGNALWIRE_SPACE", "example"); // the placeholder is not a valid space name
-    env.put(ConfigLoader.CONFIG_ENV, file.toString());
-    return ConfigLoader.load(env);
+    env.put(Settings.CONFIG_ENV, file.toString());
+    return Settings.load(env);
   }
 
   @Test
@@ -100,9 +99,9 @@ class ManifestsTest {
     JsonNode env = patch.at("/spec/template/spec/containers/0/env");
     Map<String, String> values = new java.util.HashMap<>();
     env.forEach(e -> values.put(e.path("name").asText(), e.path("value").asText()));
-    Settings defaults = ConfigLoader.load(Map.of());
+    Settings defaults = Settings.load(Map.of());
     Set<String> known = new HashSet<>();
-    defaults.keys().forEach(k -> known.add(ConfigLoader.envName(k)));
+    defaults.keys().forEach(k -> known.add(Settings.envName(k)));
     assertThat(known).containsAll(values.keySet());
 
     JsonNode secret = documents(OVERLAY.resolve("secret-redis.yaml")).get(0);
@@ -147,10 +146,10 @@ class ManifestsTest {
 
   @Test
   void everyVariableAndConfigKeyIsOneTheGatewayReads(@TempDir Path dir) throws Exception {
-    Settings defaults = ConfigLoader.load(Map.of());
-    Set<String> known = new HashSet<>(ConfigLoader.ALIASES.keySet());
-    defaults.keys().forEach(k -> known.add(ConfigLoader.envName(k)));
-    known.addAll(List.of(ConfigLoader.CONFIG_ENV, "GATEWAY_LOG_LEVEL", "JAVA_TOOL_OPTIONS"));
+    Settings defaults = Settings.load(Map.of());
+    Set<String> known = new HashSet<>(Settings.ALIASES.keySet());
+    defaults.keys().forEach(k -> known.add(Settings.envName(k)));
+    known.addAll(List.of(Settings.CONFIG_ENV, "GATEWAY_LOG_LEVEL", "JAVA_TOOL_OPTIONS"));
     container().path("env").forEach(e -> assertThat(known).as("env " + e.path("name").asText())
         .contains(e.path("name").asText()));
     assertThat(container().path("env").findValuesAsText("name")).contains("GATEWAY_UPSTREAM");
@@ -173,7 +172,7 @@ class ManifestsTest {
     int grace = kind("Deployment").at("/spec/template/spec/terminationGracePeriodSeconds").asInt();
     assertThat(grace).isGreaterThan(2 * config.shutdown().drainSeconds() + config.shutdown().timeoutSeconds());
     int maxReplicas = kind("HorizontalPodAutoscaler").at("/spec/maxReplicas").asInt();
-    assertThat(config.resilience().upstreamPerSecond() * maxReplicas)
+    assertThat(config.upstream().rateLimit().perSecond() * maxReplicas)
         .as("per-pod limit x max replicas within SignalWire's 1,380 POST/s").isLessThanOrEqualTo(1_380);
     assertThat(kind("Deployment").at("/spec/strategy/rollingUpdate/maxUnavailable").asInt()).isZero();
   }

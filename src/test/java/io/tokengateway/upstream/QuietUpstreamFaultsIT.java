@@ -200,7 +200,7 @@ class QuietUpstreamFaultsIT {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"oversize", "reset", "timeout"})
   void theFaultsStillOpenTheBreaker(String fault) {
-    int maxFailures = GatewayConfig.of(Map.of()).resilience().breakerMaxFailures();
+    int maxFailures = GatewayConfig.of(Map.of()).breaker().maxFailures();
     FakeSignalWire fake = FakeSignalWire.start(vertx);
     servers.add(fake::close);
     String baseUrl = fake.baseUrl();

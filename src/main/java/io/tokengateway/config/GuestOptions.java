@@ -5,14 +5,20 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Who may mint a guest token ({@code guest.captcha.*}, {@code guest.jwt.*}, {@code guest.quota.*}): a solved
- * CAPTCHA, the site's own sign-in (a JWT), a quota per caller. Each is off by default; bad combinations stop the
- * start with one line naming the settings.
+ * Rules for guest token requests ({@code guest.*}): the addresses pages may mint for, the longest lifetime, and who
+ * may mint one: a solved CAPTCHA, the site's own sign-in (a JWT), a quota per caller. Each check is off by default;
+ * bad combinations stop the start with one line naming the settings.
  */
-public record GuestCheckOptions(CaptchaOptions captcha, JwtOptions jwt, QuotaOptions quota) {
+public record GuestOptions(Set<UUID> allowedAddresses, @Range(min = 60, max = 31_536_000) long maxTtlSeconds,
+    CaptchaOptions captcha, JwtOptions jwt, QuotaOptions quota) {
+
+  public GuestOptions {
+    allowedAddresses = Set.copyOf(allowedAddresses);
+  }
 
   /** Which CAPTCHA service answers, and where its siteverify endpoint is by default. */
   public enum Provider {
