@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  *   nothing after it is read. A body the decoder cannot read (an invalid chunk size) fails the request with
  *   400, answered by its handler, then the close.</li>
  *   <li><b>Idle.</b> Vert.x's idle timeout closes a connection with no byte for its length, except while an
- *   answer is owed (a request waiting for SignalWire is not cut).</li>
+ *   answer is owed (a request waiting for SignalWire is not cut) or not yet taken by the client (then
+ *   {@link ReadAhead}'s write timeout rules).</li>
  *   <li><b>Drain.</b> Once the process drains or the listener closes, every answer says {@code Connection:
  *   close} and the connection is closed after it; a connection owing nothing and quiet for {@link #QUIET_NANOS}
  *   is closed. A request already sent is answered: Vert.x's own shutdown, which drops a request arriving
@@ -68,6 +69,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
 
   private final ServerConnections owner;
   private final Http1xServerConnection connection;
+  private final ReadAhead readAhead;
   private final long requestTimeoutNanos;
   /** Whether the decoder refuses Content-Length with chunked itself; else chunked requests end the connection. */
   private final boolean strictDecoder;
@@ -92,10 +94,11 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private boolean draining;
   private boolean quiet;
 
-  ConnectionGuard(ServerConnections owner, Http1xServerConnection connection, long requestTimeoutNanos,
-      boolean strictDecoder) {
+  ConnectionGuard(ServerConnections owner, Http1xServerConnection connection, ReadAhead readAhead,
+      long requestTimeoutNanos, boolean strictDecoder) {
     this.owner = owner;
     this.connection = connection;
+    this.readAhead = readAhead;
     this.requestTimeoutNanos = requestTimeoutNanos;
     this.strictDecoder = strictDecoder;
   }
@@ -242,7 +245,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private void refuse() {
     reading = Reading.REFUSED;
     closing = true;
-    ctx.channel().config().setAutoRead(false);
+    readAhead.stop();
   }
 
   @Override

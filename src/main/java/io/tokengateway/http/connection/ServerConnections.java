@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The connection rules of one listener ({@code api} or {@code management}), shared by every verticle instance
  * serving its port: at most {@code maxConnections} open per process (more are closed at once and counted), the
- * idle timeout, the request deadline and framing rules of {@link ConnectionGuard}, h2c only when configured with
- * Netty's rapid-reset guard on, and the drain.
+ * idle timeout, the request deadline and framing rules of {@link ConnectionGuard}, the read-ahead bound and
+ * write timeout of {@link ReadAhead}, h2c only when configured with Netty's rapid-reset guard on, and the drain.
  *
  * <p>A connection is counted when Vert.x hands it over: at accept for HTTP/1.1; with {@code http.h2c} on, Vert.x
  * decides the protocol from the first bytes, so a connection counts from its first request (a silent one is
@@ -42,9 +42,17 @@ public final class ServerConnections {
    */
   public static final int RST_FLOOD_MAX_FRAMES = 200;
   public static final int RST_FLOOD_WINDOW_SECONDS = 30;
+  /**
+   * Each connection's socket send buffer (the kernel doubles it). Fixed rather than grown by the kernel up to
+   * {@code net.ipv4.tcp_wmem} (4 MiB a connection by default): answers a client does not read then stop at this,
+   * and {@link ReadAhead} stops reading (socket buffers count in the pod's memory). The gateway's answers are
+   * small; this is still 64 MB/s to a client 1 ms away.
+   */
+  static final int SEND_BUFFER_BYTES = 64 * 1024;
 
   private final int maxConnections;
   private final long requestTimeoutNanos;
+  private final long writeTimeoutNanos;
   private final boolean h2c;
   private final HttpServerOptions options;
   private final Lifecycle lifecycle;
@@ -56,10 +64,12 @@ public final class ServerConnections {
       Lifecycle lifecycle, GatewayMetrics metrics) {
     this.maxConnections = maxConnections;
     this.requestTimeoutNanos = TimeUnit.SECONDS.toNanos(http.requestTimeoutSeconds());
+    this.writeTimeoutNanos = TimeUnit.SECONDS.toNanos(http.writeTimeoutSeconds());
     this.h2c = h2c;
     this.lifecycle = lifecycle;
     this.options = new HttpServerOptions()
         .setCompressionSupported(false)
+        .setSendBufferSize(SEND_BUFFER_BYTES)
         .setIdleTimeout(http.idleTimeoutSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setHttp2ClearTextEnabled(h2c)
@@ -113,7 +123,9 @@ public final class ServerConnections {
       if (strict) {
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options));
       }
-      ConnectionGuard guard = new ConnectionGuard(this, http1, requestTimeoutNanos, strict);
+      ReadAhead readAhead = new ReadAhead(writeTimeoutNanos);
+      ConnectionGuard guard = new ConnectionGuard(this, http1, readAhead, requestTimeoutNanos, strict);
+      pipeline.addBefore("handler", "gatewayReadAhead", readAhead);
       pipeline.addBefore("handler", "gatewayConnectionGuard", guard);
       http1.handler(guard.tracking(requests)); // Vert.x set its own before calling us: ours wins
     }
