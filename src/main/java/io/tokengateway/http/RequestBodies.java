@@ -9,9 +9,10 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The body stage of every token pipeline: a JSON content type (else 415), at most {@code http.maxBodyBytes}
- * (else 413: a declared length at once, without reading; a chunked body as soon as it grows past the limit, the
- * rest of it dropped unread), read whole. A read that fails carries the connection rule's own failure (408, a
- * framing 400) or says the caller left.
+ * (else 413: a declared length at once, without reading; a chunked body as soon as it grows past the limit),
+ * read whole. A 413, and a 415 for a request with a body, end the connection ({@link Responses}): the rest of the
+ * body is never read. A read that fails carries the connection rule's own failure (408, a framing 400) or says
+ * the caller left.
  */
 final class RequestBodies {
 

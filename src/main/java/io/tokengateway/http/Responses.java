@@ -93,12 +93,34 @@ public final class Responses {
     if (f.challenge() != null) {
       response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.WWW_AUTHENTICATE, f.challenge());
     }
+    if (endsConnection(f.status(), request)) {
+      response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
     if (f.status() == 405) {
       String path = request.path();
       response.headers().set(HttpHeaders.ALLOW, path != null && path.startsWith("/health") ? "GET" : "POST");
     }
     json(response, f.status(), f.body());
     return f;
+  }
+
+  /**
+   * Whether an answer ends its connection: a request refused for its framing, size or time (400, 408, 413, 414,
+   * 431), or for its content type when it declared a body (415). The answer says {@code Connection: close}; the
+   * connection rules then read nothing more of it (a body of any declared length is never read, an endless one
+   * no further) and close the connection once the answer is written. Other refusals (404, 405, 429, ...) keep it.
+   */
+  private static boolean endsConnection(int status, HttpServerRequest request) {
+    return switch (status) {
+      case 400, 408, 413, 414, 431 -> true;
+      case 415 -> declaresBody(request);
+      default -> false;
+    };
+  }
+
+  private static boolean declaresBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return length != null && !length.equals("0") || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
   }
 
   /** Makes {@code router} answer its own failures (404, 405, 413, 415, ...) through {@link #routerFailure}. */

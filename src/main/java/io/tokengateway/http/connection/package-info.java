@@ -10,7 +10,7 @@
  * to fail a request's body read (so its own handler answers 400 or 408), and {@code ShutdownEvent} to replace
  * the shutdown of HTTP/1.1 connections. {@code ReadAhead} relies on Vert.x's name for the request decoder
  * ({@code httpDecoder}) and on Vert.x turning autoRead off only past 8 queued messages. The tests of
- * {@code io.tokengateway.http} (FramingIT, ConnectionLimitsIT, DrainIT, H2cIT, SlowReadersIT)
+ * {@code io.tokengateway.http} (FramingIT, ConnectionLimitsIT, DrainIT, H2cIT, SlowReadersIT, RefusedRequestsIT)
  * check all of it on the wire and fail on a Vert.x that changes it.
  */
 package io.tokengateway.http.connection;
