@@ -104,9 +104,11 @@ class SlowReadersIT {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
     assertThat(client.closedAt.get()).as("closed").isPositive();
+    // the write timeout counts from the gateway's last answer taken, a little before the client's buffers filled;
+    // the idle timeout would have closed the connection a second after its last byte
     long afterLastByte = (client.closedAt.get() - client.lastWriteAt.get()) / 1_000_000L;
     assertThat(afterLastByte).as("answers waiting for the client keep it from being idle")
-        .isGreaterThanOrEqualTo(2_500).isLessThanOrEqualTo(3_000 + MARGIN_MS);
+        .isGreaterThanOrEqualTo(2_000).isLessThanOrEqualTo(3_000 + MARGIN_MS);
   }
 
   @Test
