@@ -28,6 +28,7 @@ import io.tokengateway.upstream.BoundedHttp;
 import io.tokengateway.upstream.Endpoint;
 import io.tokengateway.upstream.SignalWireClient;
 import io.tokengateway.upstream.simulator.Simulator;
+import io.tokengateway.upstream.simulator.SiteverifyStandIn;
 import io.vertx.core.Vertx;
 
 /**
@@ -80,7 +81,8 @@ final class Wiring {
     this.guard = new UpstreamGuard(r, upstreamPermits(), time.ticker(), metrics);
     this.embedCache = new EmbedTokenCache(vertx, config.cache(), embedLoader(), time, metrics);
     this.clients = new ClientAddress(config.trustedProxies());
-    this.guestChecks = GuestChecks.create(vertx, http, config, simulator == null ? 0 : simulator.port(),
+    this.guestChecks = GuestChecks.create(vertx, http, config, simulator == null ? null
+        : new GuestChecks.StandIn("http://127.0.0.1:" + simulator.port(), SiteverifyStandIn.DEV_SECRET),
         cluster == null ? null : cluster.link(), time, metrics);
     this.accessLog = new AccessLog(metrics, config.log(), time.ticker(), tracing);
     this.validator = new RequestValidator(config, time.clock());
