@@ -12,13 +12,13 @@ import io.tokengateway.http.AccessLog;
 import io.tokengateway.http.ClientLimits;
 import io.tokengateway.http.CorsPolicy;
 import io.tokengateway.http.HealthHandlers;
-import io.tokengateway.http.Lifecycle;
+import io.tokengateway.core.Lifecycle;
 import io.tokengateway.http.ManagementRoutes;
 import io.tokengateway.http.RequestValidator;
 import io.tokengateway.http.TokenPipelines;
 import io.tokengateway.http.connection.ServerConnections;
 import io.tokengateway.metrics.GatewayMetrics;
-import io.tokengateway.resilience.ClientAddress;
+import io.tokengateway.http.ClientAddress;
 import io.tokengateway.resilience.ClientRateLimiter;
 import io.tokengateway.resilience.UpstreamGuard;
 import io.tokengateway.resilience.UpstreamPermits;
@@ -96,7 +96,7 @@ final class Wiring {
     this.management = new ManagementRoutes(vertx, registry,
         cluster != null ? cluster.purge(embedCache) : EmbedPurge.local(embedCache), validator,
         config.management().adminToken());
-    this.apiConnections = ServerConnections.api(config.http(), clients, lifecycle, metrics);
+    this.apiConnections = ServerConnections.api(config.http(), clients::ofPeer, lifecycle, metrics);
     this.managementConnections = config.management().port() == 0 ? null
         : ServerConnections.management(config.management(), config.http(), lifecycle, metrics);
     for (Endpoint e : Endpoint.values()) {

@@ -7,7 +7,6 @@ import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.GuestCheckOptions;
 import io.tokengateway.config.GuestCheckOptions.CaptchaOptions;
 import io.tokengateway.metrics.GatewayMetrics;
-import io.tokengateway.resilience.ClientAddress;
 import io.tokengateway.upstream.BoundedHttp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -99,7 +98,8 @@ public final class GuestChecks {
     }
     if (useStandIn) {
       LOG.warn("CAPTCHAs are verified by the simulator's stand-in at {} (response token test-pass): "
-          + "set guest.captcha.secret and leave guest.captcha.verifyUrl empty outside simulator mode", standIn.baseUrl());
+          + "set guest.captcha.secret and leave guest.captcha.verifyUrl empty outside simulator mode",
+          standIn.baseUrl());
     }
     return new CaptchaVerifier(http, c, url, secret, time.ticker(), metrics);
   }
@@ -139,7 +139,8 @@ public final class GuestChecks {
   /**
    * Runs the configured checks for a validated guest request asking for {@code allowedAddresses}; fails with the
    * {@link GatewayFailure} to answer. {@code clientAddress} is the client's limiter key
-   * ({@link ClientAddress#of}): what the quota counts, and the CAPTCHA's {@code remoteip} when it is an IP literal.
+   * ({@code http.ClientAddress.of}): what the quota counts, and the CAPTCHA's {@code remoteip} when it is an IP
+   * literal.
    */
   public Future<GuestGrant> check(HttpServerRequest request, String clientAddress, List<String> allowedAddresses) {
     if (jwt == null && quota == null && captcha == null) {

@@ -5,20 +5,21 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.tokengateway.config.GatewayConfig.HttpOptions;
 import io.tokengateway.config.GatewayConfig.ManagementOptions;
-import io.tokengateway.http.Lifecycle;
+import io.tokengateway.core.Lifecycle;
 import io.tokengateway.metrics.GatewayMetrics;
-import io.tokengateway.resilience.ClientAddress;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The connection rules of one listener ({@code api} or {@code management}), shared by every verticle instance
@@ -59,14 +60,17 @@ public final class ServerConnections {
   private final Lifecycle lifecycle;
   private final AtomicInteger open = new AtomicInteger();
   private final Counter rejected;
-  /** Who a connection's client is, and how many each holds; null when connections are not bounded per client. */
-  private final ClientAddress clients;
+  /**
+   * Who a connection's client is (its peer's key: an IPv4 address, an IPv6 /64; null for a trusted proxy), and
+   * how many each holds; null when connections are not bounded per client.
+   */
+  private final Function<SocketAddress, String> clients;
   private final ClientConnections perClient;
   private final IdleConnections idle;
   private final Set<ConnectionGuard> guards = ConcurrentHashMap.newKeySet();
 
   private ServerConnections(String listener, int maxConnections, HttpOptions http, boolean h2c,
-      ClientAddress clients, Lifecycle lifecycle, GatewayMetrics metrics) {
+      Function<SocketAddress, String> clients, Lifecycle lifecycle, GatewayMetrics metrics) {
     this.maxConnections = maxConnections;
     this.clients = clients;
     this.perClient = clients == null ? null : new ClientConnections(http.maxConnectionsPerClient(),
@@ -90,9 +94,9 @@ public final class ServerConnections {
 
   /**
    * The token API's listener: {@code http.maxConnections}, and {@code http.maxConnectionsPerClient} for each
-   * client of {@code clients} (the peers in {@code http.trustedProxies} are not bounded).
+   * client {@code clients} names (a peer it names null, a trusted proxy, is not bounded).
    */
-  public static ServerConnections api(HttpOptions http, ClientAddress clients, Lifecycle lifecycle,
+  public static ServerConnections api(HttpOptions http, Function<SocketAddress, String> clients, Lifecycle lifecycle,
       GatewayMetrics metrics) {
     return new ServerConnections("api", http.maxConnections(), http, http.h2c(), clients, lifecycle, metrics);
   }
@@ -126,7 +130,7 @@ public final class ServerConnections {
   private void accept(HttpConnection connection, Handler<HttpServerRequest> requests) {
     ConnectionBase base = (ConnectionBase) connection; // Vert.x internals: see package-info
     Channel channel = base.channel();
-    if (perClient != null && !perClient.open(clients.ofPeer(connection.remoteAddress()), channel)
+    if (perClient != null && !perClient.open(clients.apply(connection.remoteAddress()), channel)
         || !placeFor(channel)) {
       return; // closed before any request is read
     }
