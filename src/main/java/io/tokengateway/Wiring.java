@@ -73,7 +73,7 @@ final class Wiring {
     this.tracing = Tracing.create(config.tracing(), metrics);
     this.client = SignalWireClient.create(vertx, config.upstream());
     this.cluster = config.cluster().enabled() ? new Cluster(vertx, config, time, metrics) : null;
-    this.guard = new UpstreamGuard(r, upstreamPermits(), time.ticker(), metrics);
+    this.guard = new UpstreamGuard(vertx, r, upstreamPermits(), time.ticker(), metrics);
     this.embedCache = new EmbedTokenCache(vertx, config.cache(), embedLoader(), time, metrics);
     this.clients = new ClientAddress(config.trustedProxies());
     this.guestChecks = GuestChecks.create(vertx, config, simulator == null ? 0 : simulator.port(),

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The token bucket in front of SignalWire (Bucket4j), per process. A call takes a permit at once when one is
  * there; otherwise it reserves the next one and waits for it on the injected time source's timer (no thread
- * blocks), provided the wait is within {@code maxWaitMs} and fewer than {@code maxQueue} calls are waiting. Past either bound
- * the call fails with 503 and a {@code Retry-After}.
+ * blocks), provided the wait is within {@code maxWaitMs} and fewer than {@code maxQueue} calls are waiting.
+ * Past either bound the call fails with 503 and a {@code Retry-After}.
  */
 public final class UpstreamRateLimiter implements UpstreamPermits {
 
