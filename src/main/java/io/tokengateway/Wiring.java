@@ -78,7 +78,7 @@ final class Wiring {
     this.http = new BoundedHttp(vertx, config.log(), time.ticker());
     this.client = SignalWireClient.create(http, config.upstream());
     this.cluster = config.cluster().enabled() ? new Cluster(vertx, config, time, metrics) : null;
-    this.guard = new UpstreamGuard(r, upstreamPermits(), time.ticker(), metrics);
+    this.guard = new UpstreamGuard(vertx, r, upstreamPermits(), time.ticker(), metrics);
     this.embedCache = new EmbedTokenCache(vertx, config.cache(), embedLoader(), time, metrics);
     this.clients = new ClientAddress(config.trustedProxies());
     this.guestChecks = GuestChecks.create(vertx, http, config, simulator == null ? null
