@@ -47,10 +47,11 @@ trap cleanup EXIT
 env "${SIM_ENV[@]}" java -jar target/token-gateway.jar simulator --port "$SIM_PORT" > "$LOGS/simulator.log" 2>&1 &
 pids+=($!)
 
-# All load comes from 127.0.0.1: lift the per-client limit; keep the upstream limiter above the offered rate.
+# All load comes from 127.0.0.1: lift the per-client limits; keep the upstream limiter above the offered rate.
 env SIGNALWIRE_BASE_URL="http://127.0.0.1:$SIM_PORT" SIGNALWIRE_PROJECT_ID=sim-project \
     SIGNALWIRE_API_TOKEN=sim-api-token GATEWAY_PORT="$GW_PORT" GATEWAY_MANAGEMENT_PORT="$MGMT_PORT" \
     GATEWAY_CLIENT_RATE_LIMIT_PER_SECOND=1000000 GATEWAY_CLIENT_RATE_LIMIT_BURST=1000000 \
+    GATEWAY_HTTP_MAX_CONNECTIONS_PER_CLIENT=1000000 \
     GATEWAY_UPSTREAM_RATE_LIMIT_PER_SECOND="${GATEWAY_UPSTREAM_RATE_LIMIT_PER_SECOND:-5000}" \
     GATEWAY_UPSTREAM_RATE_LIMIT_BURST="${GATEWAY_UPSTREAM_RATE_LIMIT_BURST:-5000}" \
     GATEWAY_UPSTREAM_TIMEOUT_MS="${GATEWAY_UPSTREAM_TIMEOUT_MS:-1000}" \

@@ -7,7 +7,7 @@ import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.UpstreamOptions.Mode;
 import io.tokengateway.core.Time;
 import io.tokengateway.http.GatewayVerticle;
-import io.tokengateway.http.Lifecycle;
+import io.tokengateway.core.Lifecycle;
 import io.tokengateway.http.ManagementVerticle;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.UpstreamGuard;
@@ -34,7 +34,10 @@ public final class Gateway {
   /** The management listener's deployment, or null when management shares the API port. */
   private final String managementDeployment;
   private final int port;
-  /** Writes the access log's rejection summaries once their interval is over (judged on the injected ticker). */
+  /**
+   * Writes the access log's rejection summaries and the upstream fault summaries once their interval is over
+   * (judged on the injected ticker).
+   */
   private final long summaryTimer;
 
   private Gateway(Wiring wiring, String apiDeployment, String managementDeployment, int port) {
@@ -42,7 +45,10 @@ public final class Gateway {
     this.apiDeployment = apiDeployment;
     this.managementDeployment = managementDeployment;
     this.port = port;
-    this.summaryTimer = wiring.vertx.setPeriodic(1000, id -> wiring.accessLog.summarizeEnded());
+    this.summaryTimer = wiring.vertx.setPeriodic(1000, id -> {
+      wiring.accessLog.summarizeEnded();
+      wiring.http.summarizeEnded();
+    });
   }
 
   /** Starts the gateway on {@code vertx}; the future completes once it is ready to serve. */
@@ -116,6 +122,7 @@ public final class Gateway {
         .onComplete(ar -> {
           vertx.cancelTimer(summaryTimer);
           wiring.accessLog.summarizeAll();
+          wiring.http.summarizeAll();
           LOG.info("token-gateway stopped");
         });
   }

@@ -12,21 +12,24 @@ import io.tokengateway.http.AccessLog;
 import io.tokengateway.http.ClientLimits;
 import io.tokengateway.http.CorsPolicy;
 import io.tokengateway.http.HealthHandlers;
-import io.tokengateway.http.Lifecycle;
+import io.tokengateway.core.Lifecycle;
 import io.tokengateway.http.ManagementRoutes;
 import io.tokengateway.http.RequestValidator;
 import io.tokengateway.http.TokenPipelines;
 import io.tokengateway.http.connection.ServerConnections;
 import io.tokengateway.metrics.GatewayMetrics;
-import io.tokengateway.resilience.ClientAddress;
+import io.tokengateway.http.ClientAddress;
+import io.tokengateway.http.Responses;
 import io.tokengateway.resilience.ClientRateLimiter;
 import io.tokengateway.resilience.UpstreamGuard;
 import io.tokengateway.resilience.UpstreamPermits;
 import io.tokengateway.resilience.UpstreamRateLimiter;
 import io.tokengateway.tracing.Tracing;
+import io.tokengateway.upstream.BoundedHttp;
 import io.tokengateway.upstream.Endpoint;
 import io.tokengateway.upstream.SignalWireClient;
 import io.tokengateway.upstream.simulator.Simulator;
+import io.tokengateway.upstream.simulator.SiteverifyStandIn;
 import io.vertx.core.Vertx;
 
 /**
@@ -45,6 +48,8 @@ final class Wiring {
   final GatewayMetrics metrics;
   /** Trace context on every request; the OTLP exporter when {@code tracing.otlp.endpoint} is set. */
   final Tracing tracing;
+  /** Every outgoing HTTP call, bounded in time and size; its faults summarized. */
+  final BoundedHttp http;
   final SignalWireClient client;
   /** Cluster mode's shared state, or null in single-process mode. */
   final Cluster cluster;
@@ -71,12 +76,14 @@ final class Wiring {
     this.simulator = simulator;
     this.metrics = new GatewayMetrics(registry);
     this.tracing = Tracing.create(config.tracing(), metrics);
-    this.client = SignalWireClient.create(vertx, config.upstream());
+    this.http = new BoundedHttp(vertx, config.log(), time.ticker());
+    this.client = SignalWireClient.create(http, config.upstream());
     this.cluster = config.cluster().enabled() ? new Cluster(vertx, config, time, metrics) : null;
-    this.guard = new UpstreamGuard(r, upstreamPermits(), time.ticker(), metrics);
+    this.guard = new UpstreamGuard(vertx, r, upstreamPermits(), time.ticker(), metrics);
     this.embedCache = new EmbedTokenCache(vertx, config.cache(), embedLoader(), time, metrics);
     this.clients = new ClientAddress(config.trustedProxies());
-    this.guestChecks = GuestChecks.create(vertx, config, simulator == null ? 0 : simulator.port(),
+    this.guestChecks = GuestChecks.create(vertx, http, config, simulator == null ? null
+        : new GuestChecks.StandIn("http://127.0.0.1:" + simulator.port(), SiteverifyStandIn.DEV_SECRET),
         cluster == null ? null : cluster.link(), time, metrics);
     this.accessLog = new AccessLog(metrics, config.log(), time.ticker(), tracing);
     this.validator = new RequestValidator(config, time.clock());
@@ -90,9 +97,11 @@ final class Wiring {
     this.management = new ManagementRoutes(vertx, registry,
         cluster != null ? cluster.purge(embedCache) : EmbedPurge.local(embedCache), validator,
         config.management().adminToken());
-    this.apiConnections = ServerConnections.api(config.http(), lifecycle, metrics);
+    this.apiConnections = ServerConnections.api(config.http(), clients::ofPeer, lifecycle, Responses::error,
+        metrics);
     this.managementConnections = config.management().port() == 0 ? null
-        : ServerConnections.management(config.management(), config.http(), lifecycle, metrics);
+        : ServerConnections.management(config.management(), config.http(), lifecycle, Responses::error,
+            metrics);
     for (Endpoint e : Endpoint.values()) {
       metrics.gauge("gateway.breaker.state", "Circuit breaker state: 0 closed, 1 half-open, 2 open", guard,
           g -> g.breakerState(e), "endpoint", e.label());

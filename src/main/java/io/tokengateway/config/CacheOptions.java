@@ -1,32 +1,18 @@
 package io.tokengateway.config;
 
 /**
- * The embed token cache: the windows of a token's life (fresh, reserve until the margin), the refresh-ahead
- * point, negative caching and the bound.
+ * The embed token cache ({@code cache.embed.*}): the windows of a token's life (fresh, reserve until the margin),
+ * the refresh-ahead point, negative caching and the bound.
  */
-public record CacheOptions(
-    boolean enabled,
-    long tokenLifetimeSeconds,
-    long freshSeconds,
-    long expiryMarginSeconds,
-    double refreshAheadRatio,
-    long negativeTtlSeconds,
-    int maxEntries) {
+public record CacheOptions(boolean enabled, @Range(min = 1, max = 604_800) long tokenLifetimeSeconds,
+    @Range(min = 1, max = 604_800) long freshSeconds, @Range(max = 86_400) long expiryMarginSeconds,
+    @Range(min = 0.05, max = 1) double refreshAheadRatio, @Range(max = 86_400) long negativeTtlSeconds,
+    @Range(min = 1, max = 50_000_000) int maxEntries) {
 
-  static CacheOptions from(Settings s) {
-    CacheOptions options = new CacheOptions(
-        s.bool("cache.embed.enabled"),
-        s.longValue("cache.embed.tokenLifetimeSeconds", 1, 86_400 * 7),
-        s.longValue("cache.embed.freshSeconds", 1, 86_400 * 7),
-        s.longValue("cache.embed.expiryMarginSeconds", 0, 86_400),
-        s.doubleValue("cache.embed.refreshAheadRatio", 0.05, 1.0),
-        s.longValue("cache.embed.negativeTtlSeconds", 0, 86_400),
-        s.intValue("cache.embed.maxEntries", 1, 50_000_000));
-    if (options.freshSeconds() + options.expiryMarginSeconds() > options.tokenLifetimeSeconds()) {
-      throw new ConfigException("cache.embed.freshSeconds (" + options.freshSeconds()
-          + ") + cache.embed.expiryMarginSeconds (" + options.expiryMarginSeconds()
-          + ") must not exceed cache.embed.tokenLifetimeSeconds (" + options.tokenLifetimeSeconds() + ")");
+  public CacheOptions {
+    if (freshSeconds + expiryMarginSeconds > tokenLifetimeSeconds) {
+      throw new ConfigException("cache.embed.freshSeconds (" + freshSeconds + ") + cache.embed.expiryMarginSeconds ("
+          + expiryMarginSeconds + ") must not exceed cache.embed.tokenLifetimeSeconds (" + tokenLifetimeSeconds + ")");
     }
-    return options;
   }
 }

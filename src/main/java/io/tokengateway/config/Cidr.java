@@ -1,5 +1,6 @@
 package io.tokengateway.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import io.netty.util.NetUtil;
 import java.util.Arrays;
 
@@ -12,6 +13,7 @@ import java.util.Arrays;
 public record Cidr(byte[] network, int prefix, String text) {
 
   /** Parses a CIDR or a bare address; only literal addresses, never a DNS lookup. */
+  @JsonCreator
   public static Cidr parse(String text) {
     String t = text.trim();
     int slash = t.indexOf('/');

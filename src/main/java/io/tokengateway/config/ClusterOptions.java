@@ -1,38 +1,32 @@
 package io.tokengateway.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Cluster mode: the Redis that holds the shared upstream budget, 429 pause and embed cache. An empty
- * {@code url} means single-process mode. In cluster mode {@code expectedReplicas} must be set: it sizes each
- * pod's share of the budget while Redis is away, and no default is safe for every fleet.
+ * Cluster mode ({@code redis.*}, {@code cluster.expectedReplicas}): the Redis that holds the shared upstream
+ * budget, 429 pause and embed cache. An empty {@code url} means single-process mode. In cluster mode
+ * {@code expectedReplicas} must be set: it sizes each pod's share of the budget while Redis is away, and no default
+ * is safe for every fleet.
  *
  * <p>{@code mode} says what {@code url} points at: one Redis ({@code standalone}), the Sentinels watching the
  * master set {@code sentinelMaster} ({@code sentinel}), or nodes of a Redis Cluster ({@code cluster}); the last
  * two take a comma-separated list of nodes, each a {@code redis://} or {@code rediss://} URL.
  */
-public record ClusterOptions(
-    Secret url,
-    Secret password,
-    String keyPrefix,
-    int timeoutMs,
-    int failuresToUnavailable,
-    int warmupSeconds,
-    int lockWaitMs,
-    int poolSize,
-    int expectedReplicas,
-    Mode mode,
-    String sentinelMaster) {
+public record ClusterOptions(Secret url, Secret password, String keyPrefix, int timeoutMs, int failuresToUnavailable,
+    int warmupSeconds, int lockWaitMs, int poolSize, int expectedReplicas, Mode mode, String sentinelMaster) {
 
   /** What {@code redis.url} points at. */
   public enum Mode {
     STANDALONE, SENTINEL, CLUSTER;
 
+    @JsonCreator
     static Mode parse(String value) {
       try {
         return valueOf(value.toUpperCase(Locale.ROOT));
@@ -43,19 +37,11 @@ public record ClusterOptions(
     }
   }
 
-  static ClusterOptions from(Settings s) {
-    ClusterOptions options = new ClusterOptions(
-        new Secret(s.string("redis.url")),
-        new Secret(s.string("redis.password")),
-        s.string("redis.keyPrefix"),
-        s.intValue("redis.timeoutMs", 1, 60_000),
-        s.intValue("redis.failuresToUnavailable", 1, 1_000),
-        s.intValue("redis.warmupSeconds", 0, 3_600),
-        s.intValue("redis.lockWaitMs", 0, 60_000),
-        s.intValue("redis.poolSize", 1, 1_024),
-        s.intValue("cluster.expectedReplicas", 0, 10_000),
-        Mode.parse(s.string("redis.mode")),
-        s.string("redis.sentinelMaster"));
+  /** The options of the {@code redis} section with {@code cluster.expectedReplicas}, checked in cluster mode. */
+  static ClusterOptions of(ConfigFile.Redis r, int expectedReplicas) {
+    ClusterOptions options = new ClusterOptions(r.url(), r.password(), r.keyPrefix(), r.timeoutMs(),
+        r.failuresToUnavailable(), r.warmupSeconds(), r.lockWaitMs(), r.poolSize(), expectedReplicas, r.mode(),
+        r.sentinelMaster());
     if (options.enabled()) {
       options.check();
     }
@@ -74,23 +60,19 @@ public record ClusterOptions(
 
   /** Where Redis is, node by node, without any credential: for logs. */
   public String endpoint() {
-    return nodes().stream().map(ClusterOptions::withoutCredentials).collect(Collectors.joining(","));
-  }
-
-  private static String withoutCredentials(String node) {
-    try {
-      URI uri = new URI(node);
-      return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
-    } catch (URISyntaxException e) {
-      return "<unreadable>";
-    }
+    return nodes().stream().map(URI::create)
+        .map(u -> u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()))
+        .collect(Collectors.joining(","));
   }
 
   private void check() {
     List<String> nodes = nodes();
-    nodes.forEach(ClusterOptions::checkUrl);
-    if (nodes.isEmpty()) {
-      checkUrl(url.reveal());
+    for (String node : nodes.isEmpty() ? List.of(url.reveal()) : nodes) {
+      URI uri = uri(node);
+      if (uri == null || uri.getHost() == null || !List.of("redis", "rediss").contains(uri.getScheme())) {
+        throw new ConfigException("redis.url (GATEWAY_REDIS_URL) must look like redis://host:6379/0 or"
+            + " rediss://host:6380 (a comma-separated list in sentinel and cluster mode)");
+      }
     }
     if (nodes.stream().map(n -> URI.create(n).getScheme()).distinct().count() > 1) {
       throw new ConfigException("redis.url (GATEWAY_REDIS_URL) mixes redis:// and rediss://: use one for every node");
@@ -103,7 +85,8 @@ public record ClusterOptions(
       throw new ConfigException("redis.sentinelMaster (GATEWAY_REDIS_SENTINEL_MASTER) must name the master set in"
           + " sentinel mode (as in the Sentinels' 'sentinel monitor <name> ...')");
     }
-    if (mode == Mode.CLUSTER && nodes.stream().anyMatch(n -> !database(n).isEmpty() && !database(n).equals("0"))) {
+    if (mode == Mode.CLUSTER && nodes.stream().map(n -> Objects.toString(URI.create(n).getPath(), ""))
+        .anyMatch(db -> !db.replace("/", "").isEmpty() && !db.replace("/", "").equals("0"))) {
       throw new ConfigException("redis.url (GATEWAY_REDIS_URL) selects a database: Redis Cluster has database 0 only");
     }
     if (expectedReplicas == 0) {
@@ -112,20 +95,11 @@ public record ClusterOptions(
     }
   }
 
-  private static String database(String node) {
-    String path = URI.create(node).getPath();
-    return path == null ? "" : path.replace("/", "");
-  }
-
-  private static void checkUrl(String url) {
+  private static URI uri(String node) {
     try {
-      URI uri = new URI(url);
-      if (!("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) || uri.getHost() == null) {
-        throw new ConfigException("redis.url (GATEWAY_REDIS_URL) must look like redis://host:6379/0 or rediss://host:6380"
-            + " (a comma-separated list in sentinel and cluster mode)");
-      }
+      return new URI(node);
     } catch (URISyntaxException e) {
-      throw new ConfigException("redis.url (GATEWAY_REDIS_URL) is not a URL: use redis://host:6379/0");
+      return null;
     }
   }
 }

@@ -2,40 +2,18 @@ package io.tokengateway.config;
 
 import java.util.List;
 
-/** How the embedded SignalWire simulator behaves: its dev credentials, token format and injected faults. */
-public record SimulatorOptions(
-    int port,
-    String projectId,
-    Secret apiToken,
-    TokenFormat tokenFormat,
-    int embedLifetimeSeconds,
-    List<String> unknownTokens,
-    int latencyMs,
-    double failureRate,
-    double timeoutRate,
-    double rateLimitRate,
-    int retryAfterSeconds) {
+/** How the embedded SignalWire simulator behaves ({@code simulator.*}): dev credentials, token format, faults. */
+public record SimulatorOptions(@Range(max = 65_535) int port, String projectId, Secret apiToken,
+    TokenFormat tokenFormat, @Range(min = 1, max = 31_536_000) int embedLifetimeSeconds, List<String> unknownTokens,
+    @Range(max = 600_000) int latencyMs, @Range(max = 1) double failureRate, @Range(max = 1) double timeoutRate,
+    @Range(max = 1) double rateLimitRate, @Range(min = 1, max = 86_400) int retryAfterSeconds) {
 
   /** The shape of minted tokens: opaque like SignalWire's, or readable with an {@code exp}. */
   public enum TokenFormat { JWE, JWS }
 
+  /** The simulator's section alone (the standalone simulator needs no other setting to be valid). */
   public static SimulatorOptions from(Settings s) {
-    String format = s.string("simulator.tokenFormat").toUpperCase();
-    if (!format.equals("JWE") && !format.equals("JWS")) {
-      throw new ConfigException("simulator.tokenFormat must be jwe or jws, got '" + s.string("simulator.tokenFormat") + "'");
-    }
-    return new SimulatorOptions(
-        s.intValue("simulator.port", 0, 65_535),
-        s.string("simulator.projectId"),
-        new Secret(s.string("simulator.apiToken")),
-        TokenFormat.valueOf(format),
-        s.intValue("simulator.embedLifetimeSeconds", 1, 31_536_000),
-        s.list("simulator.unknownTokens"),
-        s.intValue("simulator.latencyMs", 0, 600_000),
-        s.doubleValue("simulator.failureRate", 0, 1),
-        s.doubleValue("simulator.timeoutRate", 0, 1),
-        s.doubleValue("simulator.rateLimitRate", 0, 1),
-        s.intValue("simulator.retryAfterSeconds", 1, 86_400));
+    return s.section("simulator", SimulatorOptions.class);
   }
 
   /** The same options on another port (the standalone simulator's {@code --port}). */

@@ -1,54 +1,53 @@
 package io.tokengateway.config;
 
-import java.net.URI;
+import java.util.Locale;
 
 /**
- * Where SignalWire is and how the gateway talks to it. In simulator mode the base URL and credentials are
- * those of the embedded simulator, filled in once it listens ({@link #withSimulator}).
+ * Where SignalWire is and how the gateway talks to it ({@code upstream.*} and {@code signalwire.*}). In simulator
+ * mode the base URL and credentials are those of the embedded simulator, filled in once it listens
+ * ({@link #withSimulator}).
  */
-public record UpstreamOptions(
-    Mode mode,
-    String baseUrl,
-    String projectId,
-    Secret apiToken,
-    boolean embedAuth,
-    int timeoutMs,
-    int poolMaxSize,
-    int poolHttp2MaxSize,
-    int poolMaxWaitQueue,
-    int connectTimeoutMs,
-    int keepAliveSeconds,
-    int idleTimeoutSeconds,
-    boolean http2,
-    int maxResponseBytes) {
+public record UpstreamOptions(Mode mode, String baseUrl, String projectId, Secret apiToken, boolean embedAuth,
+    int timeoutMs, int poolMaxSize, int poolHttp2MaxSize, int poolMaxWaitQueue, int connectTimeoutMs,
+    int keepAliveSeconds, int idleTimeoutSeconds, boolean http2, int maxResponseBytes) {
 
   /** Which upstream the gateway calls. */
   public enum Mode { SIMULATOR, SIGNALWIRE }
 
-  static UpstreamOptions from(Settings s) {
-    String space = s.string("signalwire.space");
-    String baseUrl = s.string("signalwire.baseUrl");
-    if (baseUrl.isEmpty() && !space.isEmpty()) {
-      if (!space.matches("[A-Za-z0-9][A-Za-z0-9-]*")) {
-        throw new ConfigException("signalwire.space (SIGNALWIRE_SPACE) must be a space name like 'example', got '" + space + "'");
+  /**
+   * The base URL is {@code signalwire.baseUrl}, else built from the space; the mode is {@code upstream.mode}, else
+   * signalwire when there is a base URL. Signalwire mode needs an http(s) base URL and the credentials.
+   */
+  static UpstreamOptions of(ConfigFile.Upstream upstream, ConfigFile.SignalWire sw) {
+    String baseUrl = sw.baseUrl();
+    if (baseUrl.isEmpty() && !sw.space().isEmpty()) {
+      if (!sw.space().matches("[A-Za-z0-9][A-Za-z0-9-]*")) {
+        throw new ConfigException("signalwire.space (SIGNALWIRE_SPACE) must be a space name like 'example', got '"
+            + sw.space() + "'");
       }
-      baseUrl = "https://" + space + ".signalwire.com";
+      baseUrl = "https://" + sw.space() + ".signalwire.com";
     }
-    Mode mode = mode(s.string("upstream.mode"), baseUrl);
+    Mode mode = switch (upstream.mode().toLowerCase(Locale.ROOT)) {
+      case "" -> baseUrl.isEmpty() ? Mode.SIMULATOR : Mode.SIGNALWIRE;
+      case "simulator" -> Mode.SIMULATOR;
+      case "signalwire" -> Mode.SIGNALWIRE;
+      default -> throw new ConfigException(
+          "upstream.mode (GATEWAY_UPSTREAM) must be 'simulator' or 'signalwire', got '" + upstream.mode() + "'");
+    };
     if (mode == Mode.SIGNALWIRE) {
-      requireSignalWire(s, baseUrl);
+      if (baseUrl.isEmpty()) {
+        throw new ConfigException("upstream mode signalwire needs SIGNALWIRE_SPACE or SIGNALWIRE_BASE_URL");
+      }
+      ConfigException.requireHttpUrl("signalwire.baseUrl", "SIGNALWIRE_BASE_URL", baseUrl);
+      if (sw.projectId().isEmpty() || sw.apiToken().isEmpty()) {
+        throw new ConfigException("upstream mode signalwire needs SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN");
+      }
     }
-    return new UpstreamOptions(mode, stripSlash(baseUrl), s.string("signalwire.projectId"),
-        new Secret(s.string("signalwire.apiToken")), s.bool("signalwire.embedAuth"),
-        s.intValue("upstream.timeoutMs", 1, 600_000),
-        s.intValue("upstream.pool.maxSize", 1, 10_000),
-        s.intValue("upstream.pool.http2MaxSize", 1, 1_000),
-        s.intValue("upstream.pool.maxWaitQueue", 0, 1_000_000),
-        s.intValue("upstream.pool.connectTimeoutMs", 1, 600_000),
-        s.intValue("upstream.pool.keepAliveSeconds", 1, 86_400),
-        s.intValue("upstream.pool.idleTimeoutSeconds", 1, 86_400),
-        s.bool("upstream.pool.http2"),
-        s.intValue("upstream.maxResponseBytes", 1_024, 16_777_216));
+    ConfigFile.Pool pool = upstream.pool();
+    return new UpstreamOptions(mode, baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl,
+        sw.projectId(), sw.apiToken(), sw.embedAuth(), upstream.timeoutMs(), pool.maxSize(), pool.http2MaxSize(),
+        pool.maxWaitQueue(), pool.connectTimeoutMs(), pool.keepAliveSeconds(), pool.idleTimeoutSeconds(),
+        pool.http2(), upstream.maxResponseBytes());
   }
 
   /** These options pointed at an embedded simulator listening on {@code port} with its dev credentials. */
@@ -56,36 +55,5 @@ public record UpstreamOptions(
     return new UpstreamOptions(mode, "http://127.0.0.1:" + port, sim.projectId(), sim.apiToken(), embedAuth,
         timeoutMs, poolMaxSize, poolHttp2MaxSize, poolMaxWaitQueue, connectTimeoutMs, keepAliveSeconds,
         idleTimeoutSeconds, http2, maxResponseBytes);
-  }
-
-  private static Mode mode(String value, String baseUrl) {
-    return switch (value.toLowerCase()) {
-      case "" -> baseUrl.isEmpty() ? Mode.SIMULATOR : Mode.SIGNALWIRE;
-      case "simulator" -> Mode.SIMULATOR;
-      case "signalwire" -> Mode.SIGNALWIRE;
-      default -> throw new ConfigException(
-          "upstream.mode (GATEWAY_UPSTREAM) must be 'simulator' or 'signalwire', got '" + value + "'");
-    };
-  }
-
-  private static void requireSignalWire(Settings s, String baseUrl) {
-    if (baseUrl.isEmpty()) {
-      throw new ConfigException("upstream mode signalwire needs SIGNALWIRE_SPACE or SIGNALWIRE_BASE_URL");
-    }
-    try {
-      URI uri = URI.create(baseUrl);
-      if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-        throw new IllegalArgumentException();
-      }
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("signalwire.baseUrl (SIGNALWIRE_BASE_URL) must be an http(s) URL, got '" + baseUrl + "'");
-    }
-    if (s.string("signalwire.projectId").isEmpty() || s.string("signalwire.apiToken").isEmpty()) {
-      throw new ConfigException("upstream mode signalwire needs SIGNALWIRE_PROJECT_ID and SIGNALWIRE_API_TOKEN");
-    }
-  }
-
-  private static String stripSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 }

@@ -7,9 +7,12 @@ import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.config.GuestCheckOptions.CaptchaOptions;
 import io.tokengateway.config.GuestCheckOptions.Provider;
 import io.tokengateway.metrics.GatewayMetrics;
+import io.tokengateway.upstream.BoundedHttp;
+import io.tokengateway.upstream.BoundedHttp.Fault;
+import io.tokengateway.upstream.UpstreamReply;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -54,6 +57,7 @@ final class CaptchaVerifier {
   private final String verifyUrl;
   private final String secret;
   private final BoundedHttp http;
+  private final HttpClientAgent client;
   private final Ticker ticker;
   private final GatewayMetrics metrics;
   private final AtomicBoolean providerDown = new AtomicBoolean();
@@ -63,14 +67,15 @@ final class CaptchaVerifier {
    * @param verifyUrl where siteverify is (the provider's, the configured one, or the simulator's stand-in)
    * @param secret the secret sent to it (the configured one, or the stand-in's dev secret)
    */
-  CaptchaVerifier(Vertx vertx, CaptchaOptions rules, String verifyUrl, String secret, Ticker ticker,
+  CaptchaVerifier(BoundedHttp http, CaptchaOptions rules, String verifyUrl, String secret, Ticker ticker,
       GatewayMetrics metrics) {
     this.rules = rules;
     this.verifyUrl = verifyUrl;
     this.secret = secret;
     this.ticker = ticker;
     this.metrics = metrics;
-    this.http = new BoundedHttp(vertx, rules.poolSize(), rules.maxWaitQueue(), rules.timeoutMs(), MAX_ANSWER_BYTES);
+    this.http = http;
+    this.client = GuestChecks.serviceClient(http, rules.poolSize(), rules.maxWaitQueue());
   }
 
   /** Succeeds when the request carries a solved CAPTCHA (or the provider fails and {@code failOpen} is set). */
@@ -83,8 +88,7 @@ final class CaptchaVerifier {
     Buffer form = form(token.trim(), clientAddress);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(rules.timeoutMs());
     return ask(form, deadline, rules.provider() == Provider.TURNSTILE)
-        .recover(t -> Future.succeededFuture(t instanceof BoundedHttp.CallFailed f && f.overloaded
-            ? null : CaptchaAnswer.UNAVAILABLE))
+        .recover(t -> Future.succeededFuture(fault(t) == Fault.POOL_FULL ? null : CaptchaAnswer.UNAVAILABLE))
         .compose(this::conclude);
   }
 
@@ -98,10 +102,9 @@ final class CaptchaVerifier {
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/x-www-form-urlencoded")
         .putHeader(HttpHeaders.ACCEPT, "application/json")
         .putHeader(HttpHeaders.USER_AGENT, "token-gateway");
-    return http.send(post, form, leftMs).transform(ar -> {
-      boolean lost = ar.failed() && ar.cause() instanceof BoundedHttp.CallFailed f
-          && f != BoundedHttp.DEADLINE && f != BoundedHttp.TOO_LARGE && !f.overloaded;
-      if (mayRetry && (lost || ar.succeeded() && ar.result().status() >= 500)) {
+    return http.send(client, "captcha", post, form, leftMs, MAX_ANSWER_BYTES).transform(ar -> {
+      boolean lost = ar.failed() && fault(ar.cause()) == Fault.LOST;
+      if (mayRetry && (lost || ar.succeeded() && ar.result().statusCode() >= 500)) {
         return ask(form, deadline, false); // same idempotency_key: Turnstile answers the first verdict again
       }
       if (ar.failed()) {
@@ -111,14 +114,18 @@ final class CaptchaVerifier {
     });
   }
 
-  private CaptchaAnswer read(BoundedHttp.Reply reply) {
+  private static Fault fault(Throwable t) {
+    return t instanceof BoundedHttp.Failed f ? f.fault() : null;
+  }
+
+  private CaptchaAnswer read(UpstreamReply reply) {
     JsonObject answer;
     try {
       answer = Json.decodeValue(reply.body()) instanceof JsonObject o ? o : null;
     } catch (RuntimeException e) {
       answer = null;
     }
-    if (answer == null || reply.status() >= 500 || reply.status() == 429) {
+    if (answer == null || reply.statusCode() >= 500 || reply.statusCode() == 429) {
       return CaptchaAnswer.UNAVAILABLE;
     }
     CaptchaAnswer verdict = CaptchaAnswer.judge(rules, answer);
@@ -190,6 +197,6 @@ final class CaptchaVerifier {
   }
 
   Future<Void> close() {
-    return http.close();
+    return client.close();
   }
 }

@@ -2,10 +2,12 @@ package io.tokengateway.guest;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.nimbusds.jose.jwk.JWKSet;
+import io.tokengateway.upstream.BoundedHttp;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -32,6 +34,7 @@ final class JwksKeys {
 
   private final Vertx vertx;
   private final BoundedHttp http;
+  private final HttpClientAgent client;
   private final String url;
   private final String shownUrl;
   private final Ticker ticker;
@@ -45,8 +48,10 @@ final class JwksKeys {
   private volatile boolean attempted;
   private final AtomicReference<Future<JWKSet>> inFlight = new AtomicReference<>();
 
-  JwksKeys(Vertx vertx, String url, int timeoutMs, int minRefetchSeconds, int refreshSeconds, Ticker ticker) {
+  JwksKeys(Vertx vertx, BoundedHttp http, String url, int timeoutMs, int minRefetchSeconds, int refreshSeconds,
+      Ticker ticker) {
     this.vertx = vertx;
+    this.http = http;
     this.url = url;
     URI uri = URI.create(url);
     this.shownUrl = uri.getScheme() + "://" + uri.getAuthority() + uri.getPath(); // never a query string
@@ -54,7 +59,7 @@ final class JwksKeys {
     this.ticker = ticker;
     this.minRefetchNanos = TimeUnit.SECONDS.toNanos(minRefetchSeconds);
     this.refreshNanos = TimeUnit.SECONDS.toNanos(refreshSeconds);
-    this.http = new BoundedHttp(vertx, 2, 64, timeoutMs, MAX_JWKS_BYTES);
+    this.client = GuestChecks.serviceClient(http, 2, 64);
   }
 
   /** The keys held, or null when no fetch has succeeded yet. */
@@ -108,9 +113,9 @@ final class JwksKeys {
   private Future<JWKSet> fetch() {
     RequestOptions get = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
         .putHeader(HttpHeaders.ACCEPT, "application/json").putHeader(HttpHeaders.USER_AGENT, "token-gateway");
-    return http.send(get, null, timeoutMs).compose(reply -> {
-      if (reply.status() != 200) {
-        return Future.failedFuture("status " + reply.status());
+    return http.send(client, "jwks", get, null, timeoutMs, MAX_JWKS_BYTES).compose(reply -> {
+      if (reply.statusCode() != 200) {
+        return Future.failedFuture("status " + reply.statusCode());
       }
       try {
         return Future.succeededFuture(JWKSet.parse(reply.body().toString(StandardCharsets.UTF_8)).toPublicJWKSet());
@@ -143,6 +148,6 @@ final class JwksKeys {
   }
 
   Future<Void> close() {
-    return http.close();
+    return client.close();
   }
 }

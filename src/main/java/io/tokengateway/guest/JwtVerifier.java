@@ -4,12 +4,12 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.ImmutableSecret;
-import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.proc.SingleKeyJWSKeySelector;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.tokengateway.core.GatewayFailure;
@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies the site's own sign-in: {@code Authorization: Bearer <JWT>}, signed RS256 or ES256 by a key of the
@@ -32,6 +33,10 @@ import java.util.Set;
  * {@code clockSkewSeconds}. Parsing, signatures and claims are Nimbus JOSE+JWT's: only the configured algorithms
  * are accepted, so {@code alg: none} and an HS256 token made with an RSA public key are refused. The token is
  * never forwarded, logged or kept.
+ *
+ * <p>An HS256 token is checked against the one secret whatever its {@code kid} (many sites set one): there is no
+ * other key to choose. The {@code sub} must be a JSON string, neither empty nor blank, as written in the token:
+ * Nimbus would read {@code "sub": 123} as {@code "123"}, and an empty subject would key one quota for everyone.
  */
 final class JwtVerifier {
 
@@ -60,8 +65,8 @@ final class JwtVerifier {
     this.metrics = metrics;
     processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
     processor.setJWSKeySelector(jwks == null
-        ? new JWSVerificationKeySelector<>(JWSAlgorithm.HS256,
-            new ImmutableSecret<>(options.secret().reveal().getBytes(StandardCharsets.UTF_8)))
+        ? new SingleKeyJWSKeySelector<>(JWSAlgorithm.HS256,
+            new SecretKeySpec(options.secret().reveal().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
         : new JWSVerificationKeySelector<>(JWKS_ALGORITHMS, this::keys));
     DefaultJWTClaimsVerifier<Lookup> claims = new DefaultJWTClaimsVerifier<>(Set.of(options.audience()),
         new JWTClaimsSet.Builder().issuer(options.issuer()).build(), Set.of("exp", "sub"), null) {
@@ -115,8 +120,12 @@ final class JwtVerifier {
 
   private Caller check(String token, Lookup lookup) {
     try {
-      JWTClaimsSet claims = processor.process(token, lookup);
-      return new Caller(claims.getSubject(), addresses(claims));
+      SignedJWT jwt = SignedJWT.parse(token);
+      JWTClaimsSet claims = processor.process(jwt, lookup);
+      if (!(jwt.getPayload().toJSONObject().get("sub") instanceof String subject) || subject.isBlank()) {
+        return null;
+      }
+      return new Caller(subject, addresses(claims));
     } catch (java.text.ParseException | com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException
              | RuntimeException e) {
       return null;

@@ -1,6 +1,6 @@
 package io.tokengateway.http;
 
-import io.tokengateway.config.ResilienceOptions.CorsOptions;
+import io.tokengateway.config.CorsOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;

@@ -3,6 +3,7 @@ package io.tokengateway.logging;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,27 +16,47 @@ import org.slf4j.Logger;
  * the interval is over one summary line per reason says how many there were and how many were not written.
  * Intervals are measured on the injected ticker. Lock-free, and exact: every rejection not written is in
  * exactly one summary line (or in the last one, written by {@link #summarizeAll()} at shutdown).
+ *
+ * <p>Other floods use the same rule with their own reasons and summary message ({@link #admit(String)}):
+ * the upstream calls' faults, for one.
  */
 public final class RejectionSummaries {
 
   /** The expected rejections, by the outcome label the access line carries. */
-  private static final String[] REASONS = {"client_limited", "rate_limited", "rejected_by_breaker", "invalid_request"};
+  private static final List<String> REASONS =
+      List.of("client_limited", "rate_limited", "rejected_by_breaker", "invalid_request");
 
   private final Logger log;
+  private final String message;
   private final int linesPerInterval;
   private final long intervalNanos;
   private final Ticker ticker;
-  private final Reason[] reasons = new Reason[REASONS.length];
+  private final Reason[] reasons;
 
+  /** The access log's expected rejections, summarized as {@code rejections summarized}. */
   public RejectionSummaries(Logger log, int linesPerInterval, int intervalSeconds, Ticker ticker) {
+    this(log, "rejections summarized", REASONS, linesPerInterval, intervalSeconds, ticker);
+  }
+
+  /** Summaries of the events of {@code labels} ({@link #admit(String)}), whose summary lines say {@code message}. */
+  public RejectionSummaries(Logger log, String message, List<String> labels, int linesPerInterval,
+      int intervalSeconds, Ticker ticker) {
     this.log = log;
+    this.message = message;
     this.linesPerInterval = linesPerInterval;
     this.intervalNanos = TimeUnit.SECONDS.toNanos(intervalSeconds);
     this.ticker = ticker;
     long now = ticker.read();
-    for (int i = 0; i < REASONS.length; i++) {
-      reasons[i] = new Reason(REASONS[i], now);
+    this.reasons = labels.stream().map(label -> new Reason(label, now)).toArray(Reason[]::new);
+  }
+
+  /** Whether an event of {@code reason} (one of those given at construction) is written in full, or only counted. */
+  public boolean admit(String reason) {
+    Reason r = find(reason);
+    if (r == null) {
+      throw new IllegalArgumentException("not a reason of these summaries: " + reason);
     }
+    return r.admit(ticker.read());
   }
 
   /**
@@ -63,16 +84,19 @@ public final class RejectionSummaries {
   }
 
   private Reason reasonOf(int status, String outcome) {
-    if (status < 400 || outcome == null) {
+    if (status < 400 || outcome == null || status >= 500 && outcome.equals("invalid_request")) {
       return null;
     }
-    return switch (outcome) {
-      case "client_limited" -> reasons[0];
-      case "rate_limited" -> reasons[1];
-      case "rejected_by_breaker" -> reasons[2];
-      case "invalid_request" -> status < 500 ? reasons[3] : null;
-      default -> null;
-    };
+    return find(outcome);
+  }
+
+  private Reason find(String label) {
+    for (Reason r : reasons) {
+      if (r.label.equals(label)) {
+        return r;
+      }
+    }
+    return null;
   }
 
   /** One reason's interval: when it started, lines written in it, and the counts since the last summary. */
@@ -111,7 +135,7 @@ public final class RejectionSummaries {
       long notWritten = suppressed.getAndSet(0);
       long all = rejected.getAndSet(0);
       if (notWritten > 0) {
-        log.info("rejections summarized", kv("reason", label), kv("rejected", all), kv("suppressed", notWritten),
+        log.info(message, kv("reason", label), kv("rejected", all), kv("suppressed", notWritten),
             kv("intervalSeconds", intervalNanos / 1_000_000_000L));
       }
     }

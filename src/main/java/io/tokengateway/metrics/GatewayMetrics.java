@@ -24,8 +24,9 @@ import java.util.function.ToDoubleFunction;
  * {@code gateway_upstream_requests_total}, {@code gateway_upstream_duration_seconds},
  * {@code gateway_embed_cache_total}, {@code gateway_embed_cache_size}, {@code gateway_embed_cache_evictions_total},
  * {@code gateway_embed_coalesced_total}, {@code gateway_breaker_state}, {@code gateway_rate_limited_total},
- * {@code gateway_connections_open}, {@code gateway_connections_rejected_total} (tagged by listener role, never
- * an address), {@code gateway_log_dropped_total}, {@code gateway_guest_checks_total},
+ * {@code gateway_connections_open}, {@code gateway_connections_rejected_total},
+ * {@code gateway_connections_evicted_total} (tagged by listener role and reason, never an address),
+ * {@code gateway_log_dropped_total}, {@code gateway_guest_checks_total},
  * {@code gateway_trace_spans_total}, {@code gateway_redis_available} and {@code gateway_cluster_loads_total}
  * (cluster mode only).
  */
@@ -41,8 +42,8 @@ public final class GatewayMetrics {
       "gateway_upstream_duration_seconds", "gateway_embed_cache_total", "gateway_embed_cache_size",
       "gateway_embed_cache_evictions_total", "gateway_embed_coalesced_total", "gateway_breaker_state",
       "gateway_rate_limited_total", "gateway_connections_open", "gateway_connections_rejected_total",
-      "gateway_log_dropped_total", "gateway_guest_checks_total", "gateway_redis_available",
-      "gateway_cluster_loads_total", "gateway_trace_spans_total");
+      "gateway_connections_evicted_total", "gateway_log_dropped_total", "gateway_guest_checks_total",
+      "gateway_redis_available", "gateway_cluster_loads_total", "gateway_trace_spans_total");
 
   private final MeterRegistry registry;
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
@@ -203,17 +204,29 @@ public final class GatewayMetrics {
         .description("Requests turned away by a rate limiter").tags("limiter", l).register(registry));
   }
 
-  /**
-   * The meters of one listener's connections ({@code listener}: {@code api} or {@code management}): the gauge
-   * of those open now, read from {@code open}, and the returned counter of those closed at once at the cap.
-   */
-  public Counter connections(String listener, java.util.concurrent.atomic.AtomicInteger open) {
+  /** The gauge of one listener's open connections ({@code listener}: {@code api} or {@code management}). */
+  public void connectionsOpen(String listener, java.util.concurrent.atomic.AtomicInteger open) {
     Gauge.builder("gateway.connections.open", open, java.util.concurrent.atomic.AtomicInteger::get)
         .description("Open connections on a listener").tags("listener", listener).strongReference(true)
         .register(registry);
+  }
+
+  /**
+   * The counter of connections {@code listener} closed at accept, before reading a request, for {@code reason}:
+   * {@code max_connections} (the listener was full and no connection was idle) or {@code per_client} (the peer
+   * already held its share).
+   */
+  public Counter connectionsRejected(String listener, String reason) {
     return Counter.builder("gateway.connections.rejected")
-        .description("Connections closed at once because the listener had its maximum open")
-        .tags("listener", listener).register(registry);
+        .description("Connections closed at accept, by listener and reason")
+        .tags("listener", listener, "reason", reason).register(registry);
+  }
+
+  /** The counter of connections a full {@code listener} closed to make room, for {@code reason} ({@code idle}). */
+  public Counter connectionsEvicted(String listener, String reason) {
+    return Counter.builder("gateway.connections.evicted")
+        .description("Connections closed to make room for a new one, by listener and reason")
+        .tags("listener", listener, "reason", reason).register(registry);
   }
 
   /** Registers a gauge read from {@code source}. */

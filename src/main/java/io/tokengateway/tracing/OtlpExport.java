@@ -36,13 +36,13 @@ final class OtlpExport {
     SpanCounts counts = new SpanCounts(metrics);
     OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
         .setEndpoint(options.tracesUrl())
-        .setTimeout(Duration.ofMillis(options.timeoutMs()))
+        .setTimeout(Duration.ofMillis(options.otlp().timeoutMs()))
         .build();
     BatchSpanProcessor processor = BatchSpanProcessor.builder(counts.counted(exporter))
-        .setMaxQueueSize(options.queueSize())
-        .setMaxExportBatchSize(options.batchSize())
-        .setScheduleDelay(Duration.ofMillis(options.scheduleDelayMs()))
-        .setExporterTimeout(Duration.ofMillis(options.timeoutMs()))
+        .setMaxQueueSize(options.otlp().queueSize())
+        .setMaxExportBatchSize(options.otlp().batchSize())
+        .setScheduleDelay(Duration.ofMillis(options.otlp().scheduleDelayMs()))
+        .setExporterTimeout(Duration.ofMillis(options.otlp().timeoutMs()))
         .build();
     return SdkTracerProvider.builder()
         .setResource(resource())

@@ -4,7 +4,6 @@ import io.tokengateway.config.UpstreamOptions;
 import io.tokengateway.tracing.ChildSpan;
 import io.tokengateway.tracing.Tracing;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpHeaders;
@@ -22,22 +21,22 @@ import java.net.URI;
  * as a {@link TokenAnswer} or fail with a {@link io.tokengateway.core.GatewayFailure}.
  *
  * <p>A call is described with the {@link WebClient}'s request builder ({@link #request}: path, headers, Basic
- * auth) and carried out by {@link #send} as an {@link UpstreamCall} on the core client underneath, so that every
- * endpoint gets the total deadline ({@code upstream.timeoutMs}) and the size bound
+ * auth) and carried out by {@link #send} as a {@link BoundedHttp} call on the core client underneath, so that
+ * every endpoint gets the total deadline ({@code upstream.timeoutMs}) and the size bound
  * ({@code upstream.maxResponseBytes}) the WebClient cannot give.
  */
 public final class SignalWireClient {
 
-  private final Vertx vertx;
+  private final BoundedHttp bounded;
   private final HttpClientAgent http;
   private final WebClient client;
   private final UpstreamOptions options;
   private final String basePath;
   private final UpstreamReplies replies;
 
-  private SignalWireClient(Vertx vertx, HttpClientAgent http, WebClientOptions clientOptions, UpstreamOptions options,
-      String basePath) {
-    this.vertx = vertx;
+  private SignalWireClient(BoundedHttp bounded, HttpClientAgent http, WebClientOptions clientOptions,
+      UpstreamOptions options, String basePath) {
+    this.bounded = bounded;
     this.http = http;
     this.client = WebClient.wrap(http, clientOptions);
     this.options = options;
@@ -45,7 +44,8 @@ public final class SignalWireClient {
     this.replies = new UpstreamReplies(options.projectId(), options.apiToken());
   }
 
-  public static SignalWireClient create(Vertx vertx, UpstreamOptions options) {
+  /** The client of {@code options}' SignalWire, its calls made by {@code bounded}. */
+  public static SignalWireClient create(BoundedHttp bounded, UpstreamOptions options) {
     URI base = URI.create(options.baseUrl());
     boolean tls = "https".equals(base.getScheme());
     int port = base.getPort() != -1 ? base.getPort() : tls ? 443 : 80;
@@ -67,7 +67,7 @@ public final class SignalWireClient {
         .setHttp2MaxSize(options.poolHttp2MaxSize())
         .setMaxWaitQueueSize(options.poolMaxWaitQueue());
     String path = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
-    return new SignalWireClient(vertx, vertx.createHttpClient(clientOptions, pool), clientOptions, options, path);
+    return new SignalWireClient(bounded, bounded.client(clientOptions, pool), clientOptions, options, path);
   }
 
   /** Exchanges a C2C token for an embed token; Basic auth only when {@code signalwire.embedAuth} is set. */
@@ -118,7 +118,8 @@ public final class SignalWireClient {
         .setHeaders(request.headers())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     ChildSpan span = Tracing.upstream(endpoint.label(), endpoint.path(), call);
-    return UpstreamCall.send(vertx, http, call, body.toBuffer(), options.timeoutMs(), options.maxResponseBytes())
+    return bounded.send(http, "signalwire", call, body.toBuffer(), options.timeoutMs(), options.maxResponseBytes())
+        .recover(t -> Future.failedFuture(UpstreamReplies.fromException(t)))
         .andThen(ar -> span.endHttp(ar.succeeded() ? ar.result().statusCode() : 0, ar.cause()))
         .map(response -> replies.classify(endpoint, response));
   }

@@ -19,6 +19,12 @@ public final class UpstreamReplies {
 
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamReplies.class);
   static final int DEFAULT_RETRY_AFTER_SECONDS = 1;
+  /** The call's deadline passed: 504. */
+  private static final GatewayFailure DEADLINE = GatewayFailure.upstream(504, Outcome.TIMEOUT,
+      "SignalWire did not answer within upstream.timeoutMs");
+  /** The answer is larger than allowed, or its length malformed: 502. */
+  private static final GatewayFailure TOO_LARGE = GatewayFailure.upstream(502, Outcome.SERVER_ERROR,
+      "SignalWire's answer is larger than upstream.maxResponseBytes or declares a malformed length");
 
   private final ErrorBodies errorBodies;
 
@@ -70,10 +76,19 @@ public final class UpstreamReplies {
     throw GatewayFailure.upstream(502, Outcome.CLIENT_ERROR, "SignalWire answered an unexpected " + status);
   }
 
-  /** The failure for a call that got no HTTP answer. */
+  /** The failure for a call that got no HTTP answer (a {@link BoundedHttp.Failed}, or any exception). */
   public static GatewayFailure fromException(Throwable t) {
     if (t instanceof GatewayFailure f) {
       return f;
+    }
+    if (t instanceof BoundedHttp.Failed f) {
+      return switch (f.fault()) {
+        case DEADLINE -> DEADLINE;
+        case TOO_LARGE -> TOO_LARGE;
+        case POOL_FULL -> GatewayFailure.upstream(502, Outcome.CONNECTION_ERROR, "SignalWire call failed: "
+            + f.getMessage());
+        case LOST -> fromException(f.getCause());
+      };
     }
     if (t instanceof ConnectException) {
       return GatewayFailure.upstream(502, Outcome.CONNECTION_ERROR, "cannot connect to SignalWire");

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ConfigDocsTest {
 
   private static final Path YAML = Path.of("conf", "gateway.yaml");
-  private static final Path README = Path.of("README.md");
+  private static final Path README = Path.of("docs", "configuration.md");
 
   @Test
   void everySettingHasAOneLineComment() throws Exception {

@@ -18,8 +18,8 @@ class TracingOptionsTest {
     assertThat(defaults.exportEnabled()).isFalse();
     assertThat(defaults.propagate()).as("W3C trace context on").isTrue();
     assertThat(defaults.sampleRatio()).isEqualTo(0.1);
-    assertThat(defaults.queueSize()).isEqualTo(2048);
-    assertThat(defaults.batchSize()).isEqualTo(512);
+    assertThat(defaults.otlp().queueSize()).isEqualTo(2048);
+    assertThat(defaults.otlp().batchSize()).isEqualTo(512);
   }
 
   @Test

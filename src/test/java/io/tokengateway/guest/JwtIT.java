@@ -158,6 +158,33 @@ class JwtIT {
   }
 
   @Test
+  void anHs256TokenWithAnyKidVerifiesWithTheSecret() {
+    hs256();
+    for (String kid : new String[] {"site-key-1", "2024-06", "a kid the gateway was never told about", ""}) {
+      assertThat(mint("Bearer " + Jwts.hs256(Jwts.HS_SECRET, kid, claims().build())).statusCode())
+          .as("kid '" + kid + "'").isEqualTo(201);
+    }
+    assertUnauthorized(mint("Bearer " + Jwts.hs256("another-secret-of-at-least-32-bytes!!", "site-key-1",
+        claims().build())));
+    assertThat(upstream.calls()).as("only the tokens signed with the secret").isEqualTo(4);
+  }
+
+  @Test
+  void anEmptyOrNonStringSubjectGets401AndSignalWireIsNotCalled() {
+    start(Map.of("guest.jwt.secret", Jwts.HS_SECRET, "guest.quota.perClientPerHour", 1_000));
+    for (Object subject : new Object[] {"", " ", 123, 1.5, true, List.of("visitor-1"), Map.of("id", "visitor-1")}) {
+      String jwt = Jwts.hs256(Jwts.HS_SECRET, claims().claim("sub", subject).build());
+      HttpResponse<Buffer> r = mint("Bearer " + jwt);
+      assertThat(r.statusCode()).as("sub " + subject).isEqualTo(401);
+      assertUnauthorized(r);
+    }
+    assertUnauthorized(mint("Bearer " + Jwts.hs256(Jwts.HS_SECRET, claims().subject(null).build())));
+    assertThat(upstream.calls()).isZero();
+    assertThat(mint("Bearer " + Jwts.hs256(Jwts.HS_SECRET, claims().claim("sub", "123").build())).statusCode())
+        .as("a string of digits is a subject").isEqualTo(201);
+  }
+
+  @Test
   void algNoneIsRefusedWithASecretAndWithAJwks() {
     hs256();
     assertUnauthorized(mint("Bearer " + Jwts.unsigned(claims().build())));

@@ -89,8 +89,13 @@ final class Jwts {
   }
 
   static String hs256(String secret, JWTClaimsSet claims) {
+    return hs256(secret, null, claims);
+  }
+
+  /** HS256 with a {@code kid} header (null: none). */
+  static String hs256(String secret, String kid, JWTClaimsSet claims) {
     try {
-      return sign(new MACSigner(secret), JWSAlgorithm.HS256, null, claims);
+      return sign(new MACSigner(secret), JWSAlgorithm.HS256, kid, claims);
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The simulator's siteverify stand-in: the README's curl demo, and each provider's shape. */
+/** The simulator's siteverify stand-in: the curl demo of docs/security.md, and each provider's shape. */
 @ExtendWith(VertxExtension.class)
 class SiteverifyStandInIT {
 

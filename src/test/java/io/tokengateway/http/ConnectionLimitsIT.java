@@ -34,8 +34,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * What one client can hold, on the wire: an idle connection is closed after {@code http.idleTimeoutSeconds}, a
  * request must arrive whole within {@code http.requestTimeoutSeconds} of its first byte, and connections past
- * {@code http.maxConnections} are closed at once while the management port still answers. The rules run on
- * one-second settings; no test waits longer than a rule without reading the socket.
+ * {@code http.maxConnections} with none idle are closed at once while the management port still answers (with
+ * one idle, it is closed instead: {@link ClientConnectionsIT}). The rules run on one-second settings; no test
+ * waits longer than a rule without reading the socket.
  */
 @ExtendWith(VertxExtension.class)
 class ConnectionLimitsIT {
@@ -165,39 +166,51 @@ class ConnectionLimitsIT {
   }
 
   @Test
-  void connectionsPastTheCapAreClosedAtOnceAndCountedWhileManagementStillAnswers(Vertx vertx) {
-    int management = startWithManagementPort(vertx, Map.of("http.maxConnections", 20, "management.host", "127.0.0.1"));
+  void connectionsPastTheCapWithNoneIdleAreClosedAtOnceAndCountedWhileManagementStillAnswers(Vertx vertx) {
+    int management = startWithManagementPort(vertx, Map.of("http.maxConnections", 20, "management.host", "127.0.0.1",
+        "upstream.timeoutMs", 30_000));
+    upstream.hang();
     List<RawHttp> held = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       RawHttp raw = connect(gw.gateway.port());
-      raw.send(RawHttp.get("/health/live"));
-      assertThat(raw.read(5_000).status()).isEqualTo(200);
+      raw.send(RawHttp.post(EMBEDS, new JsonObject().put("token", String.format("c2c_held%08d", i)).encode()));
       held.add(raw);
     }
-    RawHttp over = connect(gw.gateway.port());
-    over.send(RawHttp.get("/health/live"));
-    assertThat(over.millisUntilClosed(1_000)).as("the connection past the cap is closed at once")
-        .isGreaterThanOrEqualTo(0);
-    assertThat(over.unread()).as("and never served").isEmpty();
-
-    WebClient mgmt = WebClient.create(vertx);
+    // every connection owes an answer: none is idle, none may be closed to make room
+    Await.until(() -> upstream.hangingCount() == 20, 5_000, "20 requests waiting for SignalWire");
     try {
-      HttpResponse<Buffer> ready = await(mgmt.get(management, "127.0.0.1", "/health/ready").send());
-      assertThat(ready.statusCode()).as("readiness still answers").isEqualTo(200);
-      String scrape = await(mgmt.get(management, "127.0.0.1", "/metrics").send()).bodyAsString();
-      assertThat(GatewayHarness.metric(scrape, "gateway_connections_rejected_total{listener=\"api\"}"))
-          .hasValue(1.0);
-      assertThat(GatewayHarness.metric(scrape, "gateway_connections_open{listener=\"api\"}")).hasValue(20.0);
-      assertThat(scrape).doesNotContain("127.0.0.1:");
+      RawHttp over = connect(gw.gateway.port());
+      over.send(RawHttp.get("/health/live"));
+      assertThat(over.millisUntilClosed(1_000)).as("the connection past the cap is closed at once")
+          .isGreaterThanOrEqualTo(0);
+      assertThat(over.unread()).as("and never served").isEmpty();
 
-      held.get(0).close();
-      Await.until(() -> GatewayHarness.metric(await(mgmt.get(management, "127.0.0.1", "/metrics").send())
-          .bodyAsString(), "gateway_connections_open{listener=\"api\"}").orElse(-1) == 19.0, 5_000, "19 open");
-      RawHttp again = connect(gw.gateway.port());
-      again.send(RawHttp.get("/health/live"));
-      assertThat(again.read(5_000).status()).as("a freed place is taken again").isEqualTo(200);
+      WebClient mgmt = WebClient.create(vertx);
+      try {
+        HttpResponse<Buffer> ready = await(mgmt.get(management, "127.0.0.1", "/health/ready").send());
+        assertThat(ready.statusCode()).as("readiness still answers").isEqualTo(200);
+        String scrape = await(mgmt.get(management, "127.0.0.1", "/metrics").send()).bodyAsString();
+        assertThat(GatewayHarness.metric(scrape,
+            "gateway_connections_rejected_total{listener=\"api\",reason=\"max_connections\"}")).hasValue(1.0);
+        assertThat(GatewayHarness.metric(scrape, "gateway_connections_evicted_total{listener=\"api\",reason=\"idle\"}"))
+            .hasValue(0.0);
+        assertThat(GatewayHarness.metric(scrape, "gateway_connections_open{listener=\"api\"}")).hasValue(20.0);
+        assertThat(scrape).doesNotContain("127.0.0.1:");
+
+        held.get(0).close();
+        Await.until(() -> GatewayHarness.metric(await(mgmt.get(management, "127.0.0.1", "/metrics").send())
+            .bodyAsString(), "gateway_connections_open{listener=\"api\"}").orElse(-1) == 19.0, 5_000, "19 open");
+        RawHttp again = connect(gw.gateway.port());
+        again.send(RawHttp.get("/health/live"));
+        assertThat(again.read(5_000).status()).as("a freed place is taken again").isEqualTo(200);
+      } finally {
+        mgmt.close();
+      }
     } finally {
-      mgmt.close();
+      upstream.releaseHanging();
+    }
+    for (RawHttp raw : held.subList(1, held.size())) {
+      assertThat(raw.read(5_000).status()).as("every request in flight is answered").isEqualTo(201);
     }
   }
 
@@ -207,10 +220,7 @@ class ConnectionLimitsIT {
         "management.host", "127.0.0.1"));
     List<RawHttp> held = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      RawHttp raw = connect(management);
-      raw.send(RawHttp.get("/health/live"));
-      assertThat(raw.read(5_000).status()).isEqualTo(200);
-      held.add(raw);
+      held.add(busy(connect(management)));
     }
     RawHttp over = connect(management);
     over.send(RawHttp.get("/health/live"));
@@ -229,12 +239,45 @@ class ConnectionLimitsIT {
           refusedProbes[0]++;
           return false;
         }
-        GatewayHarness.metric(a.body(), "gateway_connections_rejected_total{listener=\"management\"}")
+        GatewayHarness.metric(a.body(),
+            "gateway_connections_rejected_total{listener=\"management\",reason=\"max_connections\"}")
             .ifPresent(v -> seen.put("rejected", v));
         return true;
       }
     }, 5_000, "a management scrape once places are free");
     assertThat(seen.get("rejected")).isEqualTo(1.0 + refusedProbes[0]);
+  }
+
+  @Test
+  void aFullManagementPortClosesItsLongestIdleConnectionForAProbe(Vertx vertx) {
+    int management = startWithManagementPort(vertx, Map.of("management.maxConnections", 2,
+        "management.host", "127.0.0.1"));
+    List<RawHttp> idle = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      RawHttp raw = connect(management);
+      raw.send(RawHttp.get("/health/live"));
+      assertThat(raw.read(5_000).status()).isEqualTo(200);
+      idle.add(raw);
+    }
+    RawHttp probe = connect(management);
+    probe.send(RawHttp.get("/health/ready"));
+    Answer served = probe.read(5_000);
+    assertThat(served).as("the probe is served, not closed").isNotNull();
+    assertThat(served.status()).isEqualTo(200);
+    assertThat(idle.get(0).millisUntilClosed(MARGIN_MS)).as("the longest-idle connection made room")
+        .isGreaterThanOrEqualTo(0);
+    idle.get(1).send(RawHttp.get("/health/live"));
+    assertThat(idle.get(1).read(5_000).status()).as("the other one is kept").isEqualTo(200);
+  }
+
+  /**
+   * {@code raw} made busy for the request timeout: a request whose head is answered (so the gateway has read
+   * it) while its body is still awaited.
+   */
+  private static RawHttp busy(RawHttp raw) {
+    raw.send("POST /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\n12345");
+    assertThat(raw.read(5_000)).as("the head answered, the body still awaited").isNotNull();
+    return raw;
   }
 
   /** Writes {@code text} one byte every 200 ms from another thread until interrupted or refused. */

@@ -68,7 +68,11 @@ class RefusedRequestsIT {
         Arguments.of(415, "another type, with a chunked body",
             post + "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
         Arguments.of(413, "a declared body over the limit",
-            post + "Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n"));
+            post + "Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n"),
+        Arguments.of(404, "an unknown path, with a body nobody reads",
+            "POST /nowhere HTTP/1.1\r\nHost: h\r\nContent-Length: 1000000000\r\n\r\n"),
+        Arguments.of(405, "another method on a token path, with a chunked body nobody reads",
+            "PUT " + EMBEDS + " HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n"));
   }
 
   @ParameterizedTest(name = "{0}: {1}")

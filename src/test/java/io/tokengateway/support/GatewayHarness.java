@@ -2,6 +2,7 @@ package io.tokengateway.support;
 
 import static io.tokengateway.support.Await.await;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tokengateway.Gateway;
 import io.tokengateway.core.Time;
 import io.tokengateway.config.GatewayConfig;
@@ -50,6 +51,7 @@ public final class GatewayHarness {
     // every test client is 127.0.0.1: limits are generous unless a test is about them
     s.put("client.rateLimit.perSecond", 1_000_000);
     s.put("client.rateLimit.burst", 1_000_000);
+    s.put("http.maxConnectionsPerClient", 1_000_000);
     s.put("upstream.rateLimit.perSecond", 1_000_000);
     s.put("upstream.rateLimit.burst", 1_000_000);
     s.put("breaker.maxFailures", 10_000);
@@ -63,6 +65,13 @@ public final class GatewayHarness {
 
   public static GatewayHarness start(Vertx vertx, GatewayConfig config, Time time) {
     return new GatewayHarness(vertx, await(Gateway.start(vertx, config, time)));
+  }
+
+  /** Starts with its meters in {@code registry}, which a test reads without opening a connection. */
+  public static GatewayHarness start(Vertx vertx, FakeSignalWire fake, Map<String, ?> extra,
+      PrometheusMeterRegistry registry) {
+    GatewayConfig config = GatewayConfig.of(settings(fake, extra));
+    return new GatewayHarness(vertx, await(Gateway.start(vertx, config, Time.system(vertx), registry)));
   }
 
   public HttpResponse<Buffer> post(String path, String contentType, String body, MultiMap headers) {

@@ -45,13 +45,22 @@ public final class RawHttp implements AutoCloseable {
   }
 
   public static RawHttp connect(int port) {
+    return connect(port, "127.0.0.1");
+  }
+
+  /**
+   * Connects to 127.0.0.1:{@code port} from {@code from}, a loopback address such as {@code 127.0.0.2}: another
+   * client address for the server, on the same host.
+   */
+  public static RawHttp connect(int port, String from) {
     try {
       Socket s = new Socket();
       s.setTcpNoDelay(true);
+      s.bind(new InetSocketAddress(from, 0));
       s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       return new RawHttp(s);
     } catch (IOException e) {
-      throw new AssertionError("cannot connect to 127.0.0.1:" + port + ": " + e, e);
+      throw new AssertionError("cannot connect to 127.0.0.1:" + port + " from " + from + ": " + e, e);
     }
   }
 

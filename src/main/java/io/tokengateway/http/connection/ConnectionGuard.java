@@ -18,7 +18,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tokengateway.core.GatewayFailure;
-import io.tokengateway.http.Responses;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -41,8 +40,8 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>Idle.</b> Vert.x's idle timeout closes a connection with no byte for its length, except while an
  *   answer is owed (a request waiting for SignalWire is not cut) or not yet taken by the client (then
  *   {@link ReadAhead}'s write timeout rules).</li>
- *   <li><b>Last answer.</b> An answer that says {@code Connection: close} (a refused request, see
- *   {@code Responses}; a request that asked for it; the drain) is the connection's last: nothing more is read
+ *   <li><b>Last answer.</b> An answer that says {@code Connection: close} (a refused request, as the HTTP
+ *   layer decides; a request that asked for it; the drain) is the connection's last: nothing more is read
  *   from the moment it is written, not even the rest of its request's body. Once it is written the connection's
  *   end (FIN) follows it, and the close {@link #LINGER_NANOS} later.</li>
  *   <li><b>Drain.</b> Once the process drains or the listener closes, every answer says {@code Connection:
@@ -103,6 +102,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private boolean closingAnswerSent;
   private boolean draining;
   private boolean quiet;
+  /** This connection's place among the listener's idle ones, which a full listener closes oldest first. */
+  private IdleConnections.Entry idleness;
 
   ConnectionGuard(ServerConnections owner, Http1xServerConnection connection, ReadAhead readAhead,
       long requestTimeoutNanos, boolean strictDecoder) {
@@ -117,6 +118,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     owner.opened(this);
+    idleness = owner.idleness(ctx.channel());
+    noteIdleness();
     if (owner.draining()) {
       drain();
     }
@@ -125,6 +128,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     owner.closed(this);
+    idleness.idle(false);
     cancelDeadline();
     ctx.fireChannelInactive();
   }
@@ -196,6 +200,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       deadline = ctx.executor().schedule(this::checkDeadline, requestStart + requestTimeoutNanos - now(),
           TimeUnit.NANOSECONDS);
     }
+    noteIdleness();
     ctx.fireChannelReadComplete();
   }
 
@@ -232,7 +237,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   }
 
   /**
-   * Ends the request being read with {@code failure}: answered (on its own context, through {@link Responses},
+   * Ends the request being read with {@code failure}: answered (on its own context, through the HTTP layer's answers,
    * so the access line shows it) when the gateway holds it and has not answered yet, then the connection closes.
    * Its body read then fails with {@code failure} too, which releases whatever waits for the body (answering
    * first keeps Vert.x Web from reporting the request as reset before the answer is out).
@@ -246,7 +251,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       return;
     }
     currentContext.runOnContext(v -> {
-      Responses.error(request, failure);
+      owner.answer(request, failure);
       connection.handleException(failure);
     });
     ctx.executor().schedule(() -> ctx.close(), ANSWER_GRACE_NANOS, TimeUnit.NANOSECONDS);
@@ -272,6 +277,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     }
     if (msg instanceof LastHttpContent && !informational) {
       answers++;
+      noteIdleness();
       if (closing) {
         closingAnswerSent = true;
         ChannelPromise p = promise.unvoid();
@@ -303,6 +309,14 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       return; // an answer is owed: the wait is the gateway's, not the client's
     }
     ctx.fireUserEventTriggered(event);
+  }
+
+  /**
+   * Idle (the listener may close it to make room): no request being read, no answer owed, not closing. Noted
+   * whenever that can change: after each read, each answer, and at the close.
+   */
+  private void noteIdleness() {
+    idleness.idle(reading == Reading.BETWEEN_REQUESTS && heads == answers && !closing && ctx.channel().isActive());
   }
 
   /** From now on every answer closes the connection; a connection owing nothing closes once quiet. */

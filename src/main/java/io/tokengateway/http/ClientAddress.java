@@ -1,4 +1,4 @@
-package io.tokengateway.resilience;
+package io.tokengateway.http;
 
 import io.tokengateway.config.Cidr;
 import io.vertx.core.MultiMap;
@@ -35,6 +35,23 @@ public final class ClientAddress {
       return peer; // the hot path: an IPv4 peer, already a dotted quad, and no header to read
     }
     return of(peer, request.headers());
+  }
+
+  /**
+   * The key of a connection's TCP peer for the per-client connection bound, the same key as {@link #of} gives a
+   * request of that peer sent without a proxy; null when the peer is a trusted proxy, whose connections carry
+   * many clients and are not bounded per client. Called at accept, before any header is read.
+   */
+  public String ofPeer(SocketAddress remote) {
+    String peer = remote == null ? null : remote.hostAddress();
+    if (peer == null) {
+      return UNKNOWN;
+    }
+    if (trustedProxies.length == 0 && peer.indexOf(':') < 0) {
+      return peer;
+    }
+    byte[] peerBytes = Cidr.ipLiteral(peer);
+    return peerBytes != null && trusted(peerBytes) ? null : keyOf(peerBytes, peer);
   }
 
   /** The limiter key of a client whose TCP peer is {@code peer} (null when unknown) and sent {@code headers}. */

@@ -1,11 +1,14 @@
-package io.tokengateway.resilience;
+package io.tokengateway.http;
 
+import io.tokengateway.resilience.ClientRateLimiter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokengateway.config.Cidr;
 import io.tokengateway.support.ManualTime;
 import io.tokengateway.support.NameLookups;
 import io.vertx.core.MultiMap;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -76,6 +79,26 @@ class ClientAddressTest {
       }
     });
     assertThat(lookups).as("names looked up").isEmpty();
+  }
+
+  @Test
+  void aConnectionsPeerIsItsOwnClientUnlessItIsATrustedProxy() {
+    assertThat(DIRECT.ofPeer(peer("203.0.113.7"))).isEqualTo("203.0.113.7");
+    assertThat(DIRECT.ofPeer(peer("2001:db8:1:2:aaaa:bbbb:cccc:dddd"))).as("IPv6 by /64")
+        .isEqualTo("2001:db8:1:2::/64").isEqualTo(DIRECT.ofPeer(peer("2001:db8:1:2:0:0:0:9")));
+    assertThat(DIRECT.ofPeer(peer("2001:db8:1:2:0:0:0:1"))).as("the key of its requests")
+        .isEqualTo(DIRECT.of("2001:db8:1:2:0:0:0:1", forwarded()));
+    assertThat(DIRECT.ofPeer(peer("10.0.0.1"))).as("no trusted proxies: every peer is a client").isEqualTo("10.0.0.1");
+    assertThat(DIRECT.ofPeer(null)).isEqualTo(ClientAddress.UNKNOWN);
+    assertThat(BEHIND_PROXY.ofPeer(peer("10.20.30.40"))).as("a trusted proxy is not bounded").isNull();
+    assertThat(BEHIND_PROXY.ofPeer(peer("fd00:0:0:0:0:0:0:7"))).isNull();
+    assertThat(BEHIND_PROXY.ofPeer(peer("203.0.113.7"))).as("an untrusted peer is").isEqualTo("203.0.113.7");
+    assertThat(BEHIND_PROXY.ofPeer(peer("2001:db8:1:2:0:0:0:1"))).isEqualTo("2001:db8:1:2::/64");
+  }
+
+  /** A connection's peer address, as Vert.x gives it: from a literal (no name looked up). */
+  private static SocketAddress peer(String literal) {
+    return SocketAddress.inetSocketAddress(new InetSocketAddress(literal, 40_000));
   }
 
   @Test
