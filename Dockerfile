@@ -7,7 +7,8 @@ COPY conf conf
 COPY src src
 RUN mvn -B -q package -DskipTests
 
-FROM eclipse-temurin:17-jre
+# Runs on the current LTS; the jar is built for Java 17 (--release 17) and runs on either.
+FROM eclipse-temurin:25-jre
 RUN groupadd --system --gid 10001 gateway && useradd --system --uid 10001 --gid gateway --no-create-home gateway
 WORKDIR /app
 COPY --from=build /src/target/token-gateway.jar /app/token-gateway.jar

@@ -8,6 +8,8 @@
 # Rows, measured with wrk (closed loop, saturating): the first is the gateway as shipped, every other one changes
 # exactly what its name says (a legend line per row is printed at the start):
 #   gateway_defaults           the shipped defaults: INFO access log, written to a file as stdout would be; Vert.x meters on
+#   gateway_base               the shipped defaults on another build, BASE_JAR (skipped when unset): what a change cost,
+#                              best read side by side (SIDE_ROWS="gateway_defaults gateway_base")
 #   gateway_log_warn           GATEWAY_LOG_LEVEL=WARN (no access lines)
 #   gateway_access_errors      GATEWAY_LOG_ACCESS=errors (skipped when the jar does not know the setting)
 #   gateway_vertx_server_meters GATEWAY_MANAGEMENT_VERTX_HTTP_SERVER_METRICS=true (Vert.x's per-request server meters on)
@@ -54,7 +56,8 @@ cd "$(dirname "$0")/.."
 
 KNOBS="ROUNDS WARMUP SERVER_CPU LOAD_CPU GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT SIDE_RUNS
   SIDE_SECONDS SIDE_PORT SIDE_MGMT_PORT SIDE_ROWS FIXED_RATE
-  RATE_CONNS RATE_CLIENT RATE_SPIN_US MISS_CONNS REDIS_URL OTLP_ENDPOINT SERVER_JVM_OPTS CLIENT_JVM_OPTS ROWS REBUILD"
+  RATE_CONNS RATE_CLIENT RATE_SPIN_US MISS_CONNS REDIS_URL OTLP_ENDPOINT SERVER_JVM_OPTS CLIENT_JVM_OPTS ROWS REBUILD
+  BASE_JAR"
 COMMAND="$(for v in $KNOBS; do if [[ -n "${!v+x}" ]]; then printf '%s=%q ' "$v" "${!v}"; fi; done; printf '%q ' "$0" "$@")"
 
 SECONDS_RUN="${1:-15}"
@@ -79,7 +82,7 @@ OTLP_ENDPOINT="${OTLP_ENDPOINT:-http://127.0.0.1:$OTLP_PORT}"
 # collections rare but long, and they alone put p99 above 5 ms.
 SERVER_JVM_OPTS="${SERVER_JVM_OPTS:--Xmx384m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
 CLIENT_JVM_OPTS="${CLIENT_JVM_OPTS:--Xms512m -Xmx512m -XX:+UseSerialGC}"
-ALL_ROWS="gateway_defaults gateway_log_warn gateway_access_errors gateway_vertx_server_meters gateway_cluster
+ALL_ROWS="gateway_defaults gateway_base gateway_log_warn gateway_access_errors gateway_vertx_server_meters gateway_cluster
   gateway_no_trace_context gateway_tracing bare_vertx nginx_proxy_cache_logging nginx_proxy_cache"
 ROWS="$(echo ${ROWS:-$ALL_ROWS})"
 JAR=target/token-gateway.jar
@@ -89,6 +92,7 @@ TOKEN='{"token":"c2c_7acc0e5e968706a032983cd80cdca219"}'
 
 declare -A LEGEND=(
   [gateway_defaults]="the gateway as shipped: INFO access log to a file (stdout redirected), Vert.x client and JVM meters on, its per-request server meters off"
+  [gateway_base]="the shipped defaults on BASE_JAR (an earlier build)"
   [gateway_log_warn]="GATEWAY_LOG_LEVEL=WARN: no INFO access lines"
   [gateway_access_errors]="GATEWAY_LOG_ACCESS=errors: access lines for errors only"
   [gateway_vertx_server_meters]="GATEWAY_MANAGEMENT_VERTX_HTTP_SERVER_METRICS=true: Vert.x's per-request HTTP server meters on"
@@ -102,6 +106,7 @@ declare -A LEGEND=(
 # The extra variables of each gateway row, on top of GATEWAY_BASE_ENV.
 declare -A ROW_ENV=(
   [gateway_defaults]=""
+  [gateway_base]=""
   [gateway_log_warn]="GATEWAY_LOG_LEVEL=WARN"
   [gateway_access_errors]="GATEWAY_LOG_ACCESS=errors"
   [gateway_vertx_server_meters]="GATEWAY_MANAGEMENT_VERTX_HTTP_SERVER_METRICS=true"
@@ -194,10 +199,11 @@ trim_log() { # file: keeps its first 200 lines
 # --- the servers -------------------------------------------------------------------------------------------------
 start_gateway() { # name [VAR=value...] -> GATEWAY_PID; returns 1 with REFUSAL when it did not start or ignored one
   # (on START_PORT and START_MGMT_PORT when set, else GW_PORT and MGMT_PORT)
-  local name=$1 v port=${START_PORT:-$GW_PORT} mgmt=${START_MGMT_PORT:-$MGMT_PORT}; shift
+  local name=$1 v port=${START_PORT:-$GW_PORT} mgmt=${START_MGMT_PORT:-$MGMT_PORT} jar=$JAR; shift
   local log="$WORK/$name.log"
+  if [[ $name == *gateway_base ]]; then jar=$BASE_JAR; fi
   start_bg "$name" "$log" taskset -c "$SERVER_CPU" env JAVA_TOOL_OPTIONS="$SERVER_JVM_OPTS" "${GATEWAY_BASE_ENV[@]}" \
-    GATEWAY_PORT="$port" GATEWAY_MANAGEMENT_PORT="$mgmt" "$@" java -jar "$JAR"
+    GATEWAY_PORT="$port" GATEWAY_MANAGEMENT_PORT="$mgmt" "$@" java -jar "$jar"
   GATEWAY_PID=$STARTED_PID
   if ! wait_ready "$GATEWAY_PID" "http://127.0.0.1:$port$EMBED" POST "$TOKEN"; then
     REFUSAL="it did not start: $(grep -v '^Picked up' "$log" | head -n 3 | tr '\n' ' ')"
@@ -503,6 +509,10 @@ start_bg simulator "$WORK/simulator.log" taskset -c "$SERVER_CPU" env JAVA_TOOL_
   java -jar "$JAR" simulator --port "$SIM_PORT" --instances 1
 wait_ready "$STARTED_PID" "http://127.0.0.1:$SIM_PORT/simulator/stats" || { cat "$WORK/simulator.log" >&2; die "the simulator did not start"; }
 SIZE=$(curl -fs -X POST -H 'Content-Type: application/json' -d "$TOKEN" "http://127.0.0.1:$SIM_PORT$EMBED" | wc -c)
+if has_row gateway_base && [[ ! -f "${BASE_JAR:-}" ]]; then
+  SKIPPED[gateway_base]="BASE_JAR names no jar"
+  echo "gateway_base: skipped: ${SKIPPED[gateway_base]}"
+fi
 if has_row gateway_cluster && ! redis-cli -u "$REDIS_URL" ping > /dev/null 2>&1; then
   SKIPPED[gateway_cluster]="no Redis answers at $REDIS_URL"
   echo "gateway_cluster: skipped: ${SKIPPED[gateway_cluster]}"

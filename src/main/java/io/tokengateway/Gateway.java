@@ -7,7 +7,7 @@ import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.UpstreamOptions.Mode;
 import io.tokengateway.core.Time;
 import io.tokengateway.http.GatewayVerticle;
-import io.tokengateway.http.Lifecycle;
+import io.tokengateway.core.Lifecycle;
 import io.tokengateway.http.ManagementVerticle;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.UpstreamGuard;

@@ -117,12 +117,12 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  /** Exits once the log lines still queued are on stdout (2 s at most: stdout may be stuck). */
+  /**
+   * Exits off the event loop. Logback's shutdown hook ({@code logback.xml}) writes the log lines still queued
+   * first, waiting 2 s at most (stdout may be stuck).
+   */
   private static void exit(int code) {
-    new Thread(() -> {
-      io.tokengateway.logging.LogOutput.awaitWritten(2_000);
-      System.exit(code);
-    }, "exit").start();
+    new Thread(() -> System.exit(code), "exit").start();
   }
 
   /**

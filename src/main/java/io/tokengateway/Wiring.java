@@ -12,13 +12,14 @@ import io.tokengateway.http.AccessLog;
 import io.tokengateway.http.ClientLimits;
 import io.tokengateway.http.CorsPolicy;
 import io.tokengateway.http.HealthHandlers;
-import io.tokengateway.http.Lifecycle;
+import io.tokengateway.core.Lifecycle;
 import io.tokengateway.http.ManagementRoutes;
 import io.tokengateway.http.RequestValidator;
 import io.tokengateway.http.TokenPipelines;
 import io.tokengateway.http.connection.ServerConnections;
 import io.tokengateway.metrics.GatewayMetrics;
-import io.tokengateway.resilience.ClientAddress;
+import io.tokengateway.http.ClientAddress;
+import io.tokengateway.http.Responses;
 import io.tokengateway.resilience.ClientRateLimiter;
 import io.tokengateway.resilience.UpstreamGuard;
 import io.tokengateway.resilience.UpstreamPermits;
@@ -28,6 +29,7 @@ import io.tokengateway.upstream.BoundedHttp;
 import io.tokengateway.upstream.Endpoint;
 import io.tokengateway.upstream.SignalWireClient;
 import io.tokengateway.upstream.simulator.Simulator;
+import io.tokengateway.upstream.simulator.SiteverifyStandIn;
 import io.vertx.core.Vertx;
 
 /**
@@ -67,7 +69,6 @@ final class Wiring {
   final ServerConnections managementConnections;
 
   Wiring(Vertx vertx, GatewayConfig config, Time time, PrometheusMeterRegistry registry, Simulator simulator) {
-    var r = config;
     this.vertx = vertx;
     this.config = config;
     this.time = time;
@@ -77,17 +78,18 @@ final class Wiring {
     this.http = new BoundedHttp(vertx, config.log(), time.ticker());
     this.client = SignalWireClient.create(http, config);
     this.cluster = config.redis().enabled() ? new Cluster(vertx, config, time, metrics) : null;
-    this.guard = new UpstreamGuard(r, upstreamPermits(), time.ticker(), metrics);
+    this.guard = new UpstreamGuard(vertx, config, upstreamPermits(), time.ticker(), metrics);
     this.embedCache = new EmbedTokenCache(vertx, config.cache().embed(), embedLoader(), time, metrics);
     this.clients = new ClientAddress(config.http().trustedProxies());
-    this.guestChecks = GuestChecks.create(vertx, http, config, simulator == null ? 0 : simulator.port(),
+    this.guestChecks = GuestChecks.create(vertx, http, config, simulator == null ? null
+        : new GuestChecks.StandIn("http://127.0.0.1:" + simulator.port(), SiteverifyStandIn.DEV_SECRET),
         cluster == null ? null : cluster.link(), time, metrics);
     this.accessLog = new AccessLog(metrics, config.log(), time.ticker(), tracing);
     this.validator = new RequestValidator(config, time.clock());
     this.cors = new CorsPolicy(config.http().cors(), guestChecks.requestHeaders());
     this.clientLimits = new ClientLimits(clients,
-        new ClientRateLimiter(r.client().rateLimit().perSecond(), r.client().rateLimit().burst(),
-            r.client().rateLimit().maxClients(), time), metrics);
+        new ClientRateLimiter(config.client().rateLimit().perSecond(), config.client().rateLimit().burst(),
+            config.client().rateLimit().maxClients(), time), metrics);
     this.pipelines = new TokenPipelines(config.http().maxBodyBytes(), cors, clientLimits, validator, embedCache,
         guestChecks, body -> guard.call(Endpoint.GUESTS, () -> client.createGuestToken(body)),
         body -> guard.call(Endpoint.REFRESH, () -> client.refreshGuestToken(body)), accessLog);
@@ -95,9 +97,11 @@ final class Wiring {
     this.management = new ManagementRoutes(vertx, registry,
         cluster != null ? cluster.purge(embedCache) : EmbedPurge.local(embedCache), validator,
         config.management().adminToken());
-    this.apiConnections = ServerConnections.api(config.http(), clients, lifecycle, metrics);
+    this.apiConnections = ServerConnections.api(config.http(), clients::ofPeer, lifecycle, Responses::error,
+        metrics);
     this.managementConnections = config.management().port() == 0 ? null
-        : ServerConnections.management(config.management(), config.http(), lifecycle, metrics);
+        : ServerConnections.management(config.management(), config.http(), lifecycle, Responses::error,
+            metrics);
     for (Endpoint e : Endpoint.values()) {
       metrics.gauge("gateway.breaker.state", "Circuit breaker state: 0 closed, 1 half-open, 2 open", guard,
           g -> g.breakerState(e), "endpoint", e.label());
@@ -106,10 +110,9 @@ final class Wiring {
 
   /** The upstream budget: this process's token bucket, or the one all pods share in cluster mode. */
   private UpstreamPermits upstreamPermits() {
-    var r = config;
+    var limit = config.upstream().rateLimit();
     return cluster != null ? cluster.permits()
-        : new UpstreamRateLimiter(r.upstream().rateLimit().perSecond(), r.upstream().rateLimit().burst(),
-            r.upstream().rateLimit().maxWaitMs(), r.upstream().rateLimit().maxQueue(), time);
+        : new UpstreamRateLimiter(limit.perSecond(), limit.burst(), limit.maxWaitMs(), limit.maxQueue(), time);
   }
 
   /** Where the embed cache gets what it does not hold: SignalWire, behind the cluster's shared cache if any. */

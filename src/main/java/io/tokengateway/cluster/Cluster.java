@@ -59,12 +59,11 @@ public final class Cluster {
 
   /** The shared upstream budget, with this pod's share as the stand-in while Redis is away. */
   public UpstreamPermits permits() {
-    var r = config;
+    var limit = config.upstream().rateLimit();
     int replicas = config.cluster().expectedReplicas();
-    UpstreamRateLimiter share = new UpstreamRateLimiter(Math.max(1, r.upstream().rateLimit().perSecond() / replicas),
-        Math.max(1, r.upstream().rateLimit().burst() / replicas), r.upstream().rateLimit().maxWaitMs(),
-        r.upstream().rateLimit().maxQueue(), time);
-    return new SharedRateLimiter(time, redis, keys, r, share, config.redis().timeoutMs());
+    UpstreamRateLimiter share = new UpstreamRateLimiter(Math.max(1, limit.perSecond() / replicas),
+        Math.max(1, limit.burst() / replicas), limit.maxWaitMs(), limit.maxQueue(), time);
+    return new SharedRateLimiter(time, redis, keys, config, share, config.redis().timeoutMs());
   }
 
   /** The local cache's loader: Redis first, then SignalWire through {@code signalWire} under a cluster lock. */

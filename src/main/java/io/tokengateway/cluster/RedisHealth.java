@@ -18,6 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>While unavailable no command is sent; the probe's PING is the trial, and its answer makes Redis available
  * again ({@link #trialPassed}). Before the first probe has answered, Redis is unavailable. Thread-safe, lock-free.
+ *
+ * <p>Not a Vert.x Circuit Breaker, as the upstream breakers are ({@code resilience.UpstreamBreaker}), because
+ * three of these rules are not its rules ({@code RedisHealthTest} fails on one built on it): it counts a failure
+ * on a later turn of the event loop, so the commands sent meanwhile would still go out and a failure could not say
+ * that it made Redis unavailable; it leaves the open state only on its reset timer, into half-open, so the probe's
+ * answer could not bring Redis back at once; and under its failure policy whatever is not a failure is a success
+ * that ends the run, where a failure sharing another's cause, or a late reply of the warm-up, must neither count
+ * nor end it.
  */
 final class RedisHealth {
 

@@ -8,11 +8,14 @@ import java.time.Clock;
 /**
  * The one time source every time rule reads: a wall {@link Clock} for epoch times (a token's {@code exp}, a
  * guest's {@code expire_at}), a monotonic {@link Ticker} for durations (cache windows, limiter refills, the
- * breaker's reset, the 429 pause, the cross-pod lock wait), and timers for what must happen later (a permit's
- * wait, the drain). Tests inject a manual one and move it; production reads the system clocks and Vert.x timers.
+ * breaker's {@code Retry-After}, the 429 pause, the cross-pod lock wait), and timers for what must happen later
+ * (a permit's wait, the drain). Tests inject a manual one and move it; production reads the system clocks and
+ * Vert.x timers.
  *
  * <p>Network deadlines (an upstream call's total deadline, a Redis command's timeout, the HTTP listener's read
- * deadlines) are not time rules: they measure real I/O and stay on the event loop's own timers.
+ * deadlines) are not time rules: they measure real I/O and stay on the event loop's own timers. Nor is the
+ * circuit breaker's own reset and failure window: Vert.x Circuit Breaker keeps them on its timer and the system
+ * clock.
  */
 public interface Time {
 

@@ -7,9 +7,7 @@ import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.config.GuestOptions;
 import io.tokengateway.config.GuestOptions.CaptchaOptions;
 import io.tokengateway.metrics.GatewayMetrics;
-import io.tokengateway.resilience.ClientAddress;
 import io.tokengateway.upstream.BoundedHttp;
-import io.tokengateway.upstream.simulator.SiteverifyStandIn;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -57,11 +55,11 @@ public final class GuestChecks {
   /**
    * The checks {@code config} turns on.
    *
-   * @param standInPort the embedded simulator's port (its siteverify stand-in serves CAPTCHAs when
-   *     {@code guest.captcha.verifyUrl} is empty), or 0 without a simulator
+   * @param standIn the embedded simulator's siteverify stand-in (it serves CAPTCHAs when
+   *     {@code guest.captcha.verifyUrl} is empty), or null without a simulator
    * @param redis cluster mode's Redis (the quota is shared through it), or null in single-process mode
    */
-  public static GuestChecks create(Vertx vertx, BoundedHttp http, GatewayConfig config, int standInPort,
+  public static GuestChecks create(Vertx vertx, BoundedHttp http, GatewayConfig config, StandIn standIn,
       RedisLink redis, Time time, GatewayMetrics metrics) {
     GuestOptions o = config.guest();
     Set<String> headers = new LinkedHashSet<>();
@@ -82,27 +80,35 @@ public final class GuestChecks {
     }
     CaptchaVerifier captcha = null;
     if (o.captcha().enabled()) {
-      captcha = captcha(http, o.captcha(), standInPort, time, metrics);
+      captcha = captcha(http, o.captcha(), standIn, time, metrics);
       headers.add(CaptchaVerifier.HEADER.toLowerCase(Locale.ROOT));
     }
     return new GuestChecks(jwt, jwks, quota, captcha, metrics, Set.copyOf(headers));
   }
 
-  private static CaptchaVerifier captcha(BoundedHttp http, CaptchaOptions c, int standInPort, Time time,
+  private static CaptchaVerifier captcha(BoundedHttp http, CaptchaOptions c, StandIn standIn, Time time,
       GatewayMetrics metrics) {
-    boolean standIn = c.verifyUrl().isEmpty() && standInPort > 0;
+    boolean useStandIn = c.verifyUrl().isEmpty() && standIn != null;
     String url = !c.verifyUrl().isEmpty() ? c.verifyUrl()
-        : standIn ? "http://127.0.0.1:" + standInPort + c.provider().siteverifyPath() : c.provider().siteverifyUrl();
-    String secret = c.secret().isEmpty() && standIn ? SiteverifyStandIn.DEV_SECRET : c.secret().reveal();
+        : useStandIn ? standIn.baseUrl() + c.provider().siteverifyPath() : c.provider().siteverifyUrl();
+    String secret = c.secret().isEmpty() && useStandIn ? standIn.secret() : c.secret().reveal();
     if (c.hostnames().isEmpty()) {
       LOG.warn("guest.captcha.hostnames is empty and http.cors.origins names no host: the hostname a CAPTCHA was "
           + "solved on is not checked");
     }
-    if (standIn) {
-      LOG.warn("CAPTCHAs are verified by the simulator's stand-in on 127.0.0.1:{} (response token test-pass): "
-          + "set guest.captcha.secret and leave guest.captcha.verifyUrl empty outside simulator mode", standInPort);
+    if (useStandIn) {
+      LOG.warn("CAPTCHAs are verified by the simulator's stand-in at {} (response token test-pass): "
+          + "set guest.captcha.secret and leave guest.captcha.verifyUrl empty outside simulator mode",
+          standIn.baseUrl());
     }
     return new CaptchaVerifier(http, c, url, secret, time.ticker(), metrics);
+  }
+
+  /**
+   * A siteverify service standing in for the CAPTCHA providers' (the embedded simulator's), wired in by the
+   * process: its base URL (the providers' paths are appended) and the secret it accepts.
+   */
+  public record StandIn(String baseUrl, String secret) {
   }
 
   /**
@@ -133,7 +139,8 @@ public final class GuestChecks {
   /**
    * Runs the configured checks for a validated guest request asking for {@code allowedAddresses}; fails with the
    * {@link GatewayFailure} to answer. {@code clientAddress} is the client's limiter key
-   * ({@link ClientAddress#of}): what the quota counts, and the CAPTCHA's {@code remoteip} when it is an IP literal.
+   * ({@code http.ClientAddress.of}): what the quota counts, and the CAPTCHA's {@code remoteip} when it is an IP
+   * literal.
    */
   public Future<GuestGrant> check(HttpServerRequest request, String clientAddress, List<String> allowedAddresses) {
     if (jwt == null && quota == null && captcha == null) {

@@ -7,7 +7,7 @@ import java.util.HexFormat;
 
 /**
  * Who a quota counts: the JWT's {@code sub} when the site's sign-in is on, else the client as the per-client
- * limit knows it ({@link io.tokengateway.resilience.ClientAddress}: an IPv4 address, or an IPv6 client's /64, one
+ * limit knows it ({@code http.ClientAddress}: an IPv4 address, or an IPv6 client's /64, one
  * subscriber's network in which a host picks any address). The key is the SHA-256 of that, so neither a subject
  * nor an address is kept in memory maps' keys or written to Redis.
  */

@@ -3,7 +3,7 @@ package io.tokengateway.http;
 import io.tokengateway.core.GatewayFailure;
 import io.tokengateway.core.GatewayFailure.Outcome;
 import io.tokengateway.metrics.GatewayMetrics;
-import io.tokengateway.resilience.ClientAddress;
+import io.tokengateway.http.ClientAddress;
 import io.tokengateway.resilience.ClientRateLimiter;
 
 /**

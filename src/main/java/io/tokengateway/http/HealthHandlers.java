@@ -1,5 +1,6 @@
 package io.tokengateway.http;
 
+import io.tokengateway.core.Lifecycle;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import java.util.Map;
 
 /** The management listener on its own port: metrics, health and admin, never exposed by the ingress Service. */
 public final class ManagementVerticle extends VerticleBase {
@@ -30,7 +31,7 @@ public final class ManagementVerticle extends VerticleBase {
     router.get("/health/live").handler(health::live);
     router.get("/health/ready").handler(health::ready);
     routes.mount(router);
-    Responses.handleErrors(router);
+    Responses.handleErrors(router, Map.of());
     server = vertx.createHttpServer(connections.serverOptions(options.port(), options.host()));
     return connections.apply(server.invalidRequestHandler(Responses::invalidHead), router).listen();
   }

@@ -1,5 +1,6 @@
 package io.tokengateway.http;
 
+import io.tokengateway.core.ContentLength;
 import io.tokengateway.core.GatewayFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -9,9 +10,10 @@ import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The body stage of every token pipeline: a JSON content type (else 415), at most {@code http.maxBodyBytes}
- * (else 413: a declared length at once, without reading; a chunked body as soon as it grows past the limit, the
- * rest of it dropped unread), read whole. A read that fails carries the connection rule's own failure (408, a
- * framing 400) or says the caller left.
+ * (else 413: a declared length at once, without reading; a chunked body as soon as it grows past the limit),
+ * read whole. A 413, and a 415 for a request with a body, end the connection ({@link Responses}): the rest of the
+ * body is never read. A read that fails carries the connection rule's own failure (408, a framing 400) or says
+ * the caller left.
  */
 final class RequestBodies {
 
@@ -31,7 +33,7 @@ final class RequestBodies {
     if (!isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
       return Future.failedFuture(UNSUPPORTED_MEDIA_TYPE);
     }
-    long declared = declaredLength(request.getHeader(HttpHeaders.CONTENT_LENGTH));
+    long declared = ContentLength.declared(request.getHeader(HttpHeaders.CONTENT_LENGTH));
     if (declared > maxBodyBytes) {
       return Future.failedFuture(PAYLOAD_TOO_LARGE);
     }
@@ -62,21 +64,5 @@ final class RequestBodies {
     return type != null && type.regionMatches(true, 0, JSON, 0, JSON.length())
         && (type.length() == JSON.length() || type.charAt(JSON.length()) == ';'
             || type.charAt(JSON.length()) == ' ');
-  }
-
-  /** A declared Content-Length, -1 when there is none; the connection rules have refused malformed ones. */
-  private static long declaredLength(String header) {
-    if (header == null || header.isEmpty()) {
-      return -1;
-    }
-    long n = 0;
-    for (int i = 0; i < header.length(); i++) {
-      char c = header.charAt(i);
-      if (c < '0' || c > '9' || n > Integer.MAX_VALUE) {
-        return Long.MAX_VALUE;
-      }
-      n = n * 10 + (c - '0');
-    }
-    return n;
   }
 }

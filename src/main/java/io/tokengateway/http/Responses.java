@@ -3,12 +3,19 @@ package io.tokengateway.http;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.tokengateway.core.GatewayFailure;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,24 +100,72 @@ public final class Responses {
     if (f.challenge() != null) {
       response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.WWW_AUTHENTICATE, f.challenge());
     }
-    if (f.status() == 405) {
-      String path = request.path();
-      response.headers().set(HttpHeaders.ALLOW, path != null && path.startsWith("/health") ? "GET" : "POST");
+    if (endsConnection(f.status(), request)) {
+      response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
     json(response, f.status(), f.body());
     return f;
   }
 
-  /** Makes {@code router} answer its own failures (404, 405, 413, 415, ...) through {@link #routerFailure}. */
-  public static void handleErrors(io.vertx.ext.web.Router router) {
-    router.route().failureHandler(Responses::routerFailure);
+  /**
+   * Whether an answer ends its connection: a request refused for its framing, size or time (400, 408, 413, 414,
+   * 431), or for its content type, path or method when it declared a body (415, 404, 405: a body nobody reads is
+   * not drained). The answer says {@code Connection: close}; the connection rules then read nothing more of it (a
+   * body of any declared length is never read, an endless one no further) and close the connection once the
+   * answer is written. Other refusals (429, 403, ...) keep it.
+   */
+  private static boolean endsConnection(int status, HttpServerRequest request) {
+    return switch (status) {
+      case 400, 408, 413, 414, 431 -> true;
+      case 404, 405, 415 -> declaresBody(request);
+      default -> false;
+    };
+  }
+
+  private static boolean declaresBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return length != null && !length.equals("0") || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+  }
+
+  /**
+   * Makes {@code router} answer its own failures (404, 405, 413, 415, ...) in SignalWire's shapes; once all its
+   * routes are mounted. A 405 says which methods its path answers ({@code Allow}, RFC 9110 section 10.2.1): those
+   * its routes are mounted with, and {@code servedBefore}'s for paths served before the router.
+   *
+   * @param servedBefore the {@code Allow} of each path whose requests are served before they reach the router
+   */
+  public static void handleErrors(Router router, Map<String, String> servedBefore) {
+    Map<String, String> allow = allowedMethods(router, servedBefore);
+    Handler<RoutingContext> failure = ctx -> {
+      if (ctx.statusCode() == 405) {
+        String methods = allow.get(ctx.request().path());
+        if (methods != null) {
+          ctx.response().headers().set(HttpHeaders.ALLOW, methods);
+        }
+      }
+      routerFailure(ctx);
+    };
+    router.route().failureHandler(failure);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
-      router.errorHandler(status, Responses::routerFailure);
+      router.errorHandler(status, failure);
     }
   }
 
-  /** Failure and error handler for the router: status-only failures from Vert.x Web become SignalWire shapes. */
-  public static void routerFailure(RoutingContext ctx) {
+  /** The methods of each exact path {@code router} routes by method, and {@code servedBefore}'s: one home each. */
+  private static Map<String, String> allowedMethods(Router router, Map<String, String> servedBefore) {
+    Map<String, Set<String>> methods = new HashMap<>();
+    for (Route route : router.getRoutes()) {
+      if (route.isExactPath() && route.getPath() != null && route.methods() != null) {
+        route.methods().forEach(m -> methods.computeIfAbsent(route.getPath(), p -> new TreeSet<>()).add(m.name()));
+      }
+    }
+    Map<String, String> allow = new HashMap<>(servedBefore);
+    methods.forEach((path, names) -> allow.putIfAbsent(path, String.join(", ", names)));
+    return Map.copyOf(allow);
+  }
+
+  /** Status-only failures from Vert.x Web become SignalWire shapes. */
+  private static void routerFailure(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     boolean statusOnly = !(failure instanceof GatewayFailure) && ctx.statusCode() >= 400 && ctx.statusCode() < 500;
     error(ctx, statusOnly ? GatewayFailure.invalid(ctx.statusCode()) : failure);

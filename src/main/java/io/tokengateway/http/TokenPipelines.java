@@ -9,14 +9,23 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The three token pipelines of a process, one per request kind, and which of them a request belongs to: a POST
  * or a CORS preflight on a token path, matched exactly.
  */
 public final class TokenPipelines {
+
+  /** The method the pipelines serve; a CORS preflight is the browser asking whether it may send it. */
+  private static final HttpMethod SERVED = HttpMethod.POST;
+  /** The {@code Allow} of a 405 on each token path. */
+  static final Map<String, String> ALLOW = Arrays.stream(Endpoint.values())
+      .collect(Collectors.toUnmodifiableMap(Endpoint::path, e -> SERVED.name()));
 
   private final EmbedPipeline embeds;
   private final MintPipeline guests;
@@ -39,7 +48,7 @@ public final class TokenPipelines {
 
   /** The pipeline that owns {@code request}, or null when the router answers it. */
   Handler<HttpServerRequest> of(HttpServerRequest request) {
-    if (request.method() != HttpMethod.POST && !CorsPolicy.isPreflight(request)) {
+    if (request.method() != SERVED && !CorsPolicy.isPreflight(request)) {
       return null;
     }
     String path = request.path();

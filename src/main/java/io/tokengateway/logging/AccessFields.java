@@ -12,8 +12,16 @@ import net.logstash.logback.marker.LogstashMarker;
  * span ids are written straight out of the answer's {@code traceparent} (W3C version 00: the trace id at 3 to 34,
  * the span id at 36 to 51) through a buffer of the writing thread, so they cost no string; a request without
  * trace context ({@code tracing.propagation: none}) has no traceparent and its line no ids.
+ *
+ * <p>Every text field is bounded to {@value #MAX_FIELD_LENGTH} characters, a longer value cut and ended with
+ * {@code ...}: a caller chooses the method (the gateway refuses one over 16 characters, and logs the refusal),
+ * and only the fields' writer, off the event loop, pays for the check.
  */
 public final class AccessFields extends LogstashMarker {
+
+  /** The most characters a field of the line holds. */
+  public static final int MAX_FIELD_LENGTH = 256;
+  private static final String CUT = "...";
 
   private static final ThreadLocal<char[]> ID_CHARS = ThreadLocal.withInitial(() -> new char[32]);
   private final String method;
@@ -39,16 +47,22 @@ public final class AccessFields extends LogstashMarker {
 
   @Override
   public void writeTo(JsonGenerator generator) throws IOException {
-    generator.writeStringField("method", method);
-    generator.writeStringField("path", path);
+    generator.writeStringField("method", bounded(method));
+    generator.writeStringField("path", bounded(path));
     generator.writeNumberField("status", status);
     generator.writeNumberField("durationMs", durationMs);
-    generator.writeStringField("upstream", upstream);
-    generator.writeStringField("cache", cache);
+    generator.writeStringField("upstream", bounded(upstream));
+    generator.writeStringField("cache", bounded(cache));
     if (traceparent != null) {
       writeId(generator, "trace_id", 3, 32);
       writeId(generator, "span_id", 36, 16);
     }
+  }
+
+  /** {@code value}, or its first characters and {@code ...} when it is over {@link #MAX_FIELD_LENGTH}. */
+  static String bounded(String value) {
+    return value == null || value.length() <= MAX_FIELD_LENGTH ? value
+        : value.substring(0, MAX_FIELD_LENGTH - CUT.length()) + CUT;
   }
 
   private void writeId(JsonGenerator generator, String name, int start, int length) throws IOException {
@@ -62,6 +76,6 @@ public final class AccessFields extends LogstashMarker {
 
   @Override
   protected String toStringSelf() {
-    return "access " + method + ' ' + path + ' ' + status;
+    return "access " + bounded(method) + ' ' + bounded(path) + ' ' + status;
   }
 }

@@ -7,6 +7,7 @@ import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
@@ -20,10 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything an upstream call passes on its way to SignalWire, in order: the pause after SignalWire's 429
- * (per endpoint), the bulkhead ({@code maxInFlight}), the circuit breaker (per endpoint), then the rate limiter
- * ({@link UpstreamPermits}: per process or shared by the cluster, which also shares the pause). Only 5xx,
- * timeouts, connection errors and malformed or oversized answers count as breaker failures. Every rule runs on
- * the injected ticker.
+ * (per endpoint), the bulkhead ({@code maxInFlight}), the circuit breaker (per endpoint, {@link UpstreamBreaker}),
+ * then the rate limiter ({@link UpstreamPermits}: per process or shared by the cluster, which also shares the
+ * pause). Only 5xx, timeouts, connection errors and malformed or oversized answers count as breaker failures; the
+ * gateway's own refusals never reach the breaker. Every rule but the breaker's reset and window runs on the
+ * injected ticker.
  */
 public final class UpstreamGuard {
 
@@ -40,13 +42,14 @@ public final class UpstreamGuard {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<Endpoint, Guarded> endpoints = new EnumMap<>(Endpoint.class);
 
-  public UpstreamGuard(GatewayConfig options, UpstreamPermits permits, Ticker ticker, GatewayMetrics metrics) {
+  public UpstreamGuard(Vertx vertx, GatewayConfig options, UpstreamPermits permits, Ticker ticker,
+      GatewayMetrics metrics) {
     this.ticker = ticker;
     this.metrics = metrics;
     this.permits = permits;
     this.maxInFlight = options.upstream().maxInFlight();
     for (Endpoint e : Endpoint.values()) {
-      endpoints.put(e, new Guarded(e, options));
+      endpoints.put(e, new Guarded(vertx, e, options));
     }
   }
 
@@ -55,49 +58,35 @@ public final class UpstreamGuard {
     Guarded g = endpoints.get(endpoint);
     long pausedFor = g.pausedFor(ticker.read());
     if (pausedFor > 0) {
-      return rejected(endpoint, GatewayFailure.retryLater(429, GatewayFailure.retryAfterSeconds(pausedFor), Outcome.RATE_LIMITED,
-          "paused after SignalWire's 429"), true);
+      return rejected(endpoint, GatewayFailure.retryLater(429, GatewayFailure.retryAfterSeconds(pausedFor),
+          Outcome.RATE_LIMITED, "paused after SignalWire's 429"));
     }
     if (inFlight.incrementAndGet() > maxInFlight) {
       inFlight.decrementAndGet();
-      return rejected(endpoint, BULKHEAD_FULL, true);
-    }
-    GatewayFailure open = g.breaker.tryAcquire();
-    if (open != null) {
-      inFlight.decrementAndGet();
-      return rejected(endpoint, open, false);
+      return rejected(endpoint, BULKHEAD_FULL);
     }
     long[] sentAt = {-1};
-    return permits.acquire(endpoint)
-        .onFailure(t -> {
-          g.breaker.release();
-          metrics.rateLimited("upstream");
-        })
-        .compose(v -> {
-          sentAt[0] = System.nanoTime();
-          return started(call).recover(t -> Future.failedFuture(UpstreamReplies.fromException(t)))
-              .andThen(ar -> g.breaker.record(ar.cause()));
-        })
-        .onComplete(ar -> {
-          inFlight.decrementAndGet();
-          String outcome = ar.succeeded() ? "success"
-              : ar.cause() instanceof GatewayFailure f ? f.outcome().label() : Outcome.SERVER_ERROR.label();
-          metrics.upstream(endpoint.label(), outcome, sentAt[0] < 0 ? -1 : System.nanoTime() - sentAt[0]);
-          // SignalWire's own 429 (shared with the other pods), or a pause another pod shared
-          if (ar.failed() && ar.cause() instanceof GatewayFailure f && f.status() == 429) {
-            boolean fromSignalWire = sentAt[0] >= 0;
-            g.pause(f.retryAfterSeconds(), fromSignalWire);
-            if (fromSignalWire) {
-              permits.paused(endpoint, f.retryAfterSeconds());
-            }
-          }
-        });
+    return g.breaker.run(() -> permits.acquire(endpoint).onFailure(t -> metrics.rateLimited("upstream")), () -> {
+      sentAt[0] = System.nanoTime();
+      return started(call).recover(t -> Future.failedFuture(UpstreamReplies.fromException(t)));
+    }).onComplete(ar -> {
+      inFlight.decrementAndGet();
+      String outcome = ar.succeeded() ? "success"
+          : ar.cause() instanceof GatewayFailure f ? f.outcome().label() : Outcome.SERVER_ERROR.label();
+      metrics.upstream(endpoint.label(), outcome, sentAt[0] < 0 ? -1 : System.nanoTime() - sentAt[0]);
+      // SignalWire's own 429 (shared with the other pods), or a pause another pod shared
+      if (ar.failed() && ar.cause() instanceof GatewayFailure f && f.status() == 429) {
+        boolean fromSignalWire = sentAt[0] >= 0;
+        g.pause(f.retryAfterSeconds(), fromSignalWire);
+        if (fromSignalWire) {
+          permits.paused(endpoint, f.retryAfterSeconds());
+        }
+      }
+    });
   }
 
-  private <T> Future<T> rejected(Endpoint endpoint, GatewayFailure failure, boolean rateLimited) {
-    if (rateLimited) {
-      metrics.rateLimited("upstream");
-    }
+  private <T> Future<T> rejected(Endpoint endpoint, GatewayFailure failure) {
+    metrics.rateLimited("upstream");
     metrics.upstream(endpoint.label(), failure.outcome().label(), -1);
     return Future.failedFuture(failure);
   }
@@ -113,23 +102,23 @@ public final class UpstreamGuard {
 
   /** The breaker's state for {@code endpoint}: 0 closed, 1 half-open, 2 open. */
   public int breakerState(Endpoint endpoint) {
-    return endpoints.get(endpoint).breaker.state().ordinal();
+    return endpoints.get(endpoint).breaker.state();
   }
 
   /** One endpoint's breaker and 429 pause. */
   private final class Guarded {
     final Endpoint endpoint;
-    final CircuitBreaker breaker;
+    final UpstreamBreaker breaker;
     /** Ticker time until which calls are paused; meaningful only while {@code paused} is set. */
     final AtomicLong pausedUntil = new AtomicLong();
     volatile boolean paused;
 
-    Guarded(Endpoint endpoint, GatewayConfig o) {
+    Guarded(Vertx vertx, Endpoint endpoint, GatewayConfig o) {
       this.endpoint = endpoint;
-      // no timeout of its own: every call ends by upstream.timeoutMs, the SignalWire client's total deadline,
-      // which resets the request (UpstreamCall)
-      this.breaker = new CircuitBreaker(endpoint.label(), o.breaker().maxFailures(), o.breaker().windowSeconds(),
-          o.breaker().resetSeconds(), ticker, t -> !(t instanceof GatewayFailure gf && !BREAKER_FAILURES.contains(gf.outcome())));
+      var b = o.breaker();
+      this.breaker = new UpstreamBreaker(vertx, endpoint.label(), b.maxFailures(), b.windowSeconds(), b.resetSeconds(),
+          ticker,
+          t -> !(t instanceof GatewayFailure gf && !BREAKER_FAILURES.contains(gf.outcome())));
     }
 
     long pausedFor(long now) {

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The token bucket in front of SignalWire (Bucket4j), per process. A call takes a permit at once when one is
- * there; otherwise it reserves the next one and waits for it on the injected time source's timer (no thread blocks), provided
- * the wait is within {@code maxWaitMs} and fewer than {@code maxQueue} calls are waiting. Past either bound
- * the call fails with 503 and a {@code Retry-After}.
+ * there; otherwise it reserves the next one and waits for it on the injected time source's timer (no thread
+ * blocks), provided the wait is within {@code maxWaitMs} and fewer than {@code maxQueue} calls are waiting.
+ * Past either bound the call fails with 503 and a {@code Retry-After}.
  */
 public final class UpstreamRateLimiter implements UpstreamPermits {
 
@@ -64,6 +64,16 @@ public final class UpstreamRateLimiter implements UpstreamPermits {
       permit.complete();
     });
     return permit.future();
+  }
+
+  /** Takes every permit there is now: from here on, permits come only as the bucket refills. */
+  public void empty() {
+    bucket.tryConsumeAsMuchAsPossible();
+  }
+
+  /** The permits there are now; negative while calls wait for permits reserved ahead. */
+  public long available() {
+    return bucket.getAvailableTokens();
   }
 
   /** The 503 for a call whose permit would come {@code nanosToWait} from now: too late. */

@@ -9,10 +9,13 @@ import io.tokengateway.config.CacheOptions;
 import io.tokengateway.support.ManualTime;
 import io.tokengateway.support.ScriptedUpstream;
 import io.tokengateway.upstream.TokenAnswer;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
@@ -21,6 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,28 +63,51 @@ class EmbedTokenCacheTest {
     assertThat(upstream.calls()).isEqualTo(1);
   }
 
+  /**
+   * Two event loops ask for the same cold token at once. The first call to SignalWire is held open until the
+   * other loop has made its first request: with one flight that request waits inside the cache for this call
+   * (so the hold ends after its 1 s bound), without it the request makes a second call at once.
+   */
   @Test
   void concurrentColdRequestsShareOneUpstreamCallAndCompleteOnTheirOwnContexts() {
     Promise<TokenAnswer> pending = upstream.hold();
-    List<Future<EmbedAnswer>> answers = new ArrayList<>();
+    CountDownLatch firstCallOpen = new CountDownLatch(1);
+    CountDownLatch otherLoopAsked = new CountDownLatch(1);
+    EmbedTokenCache racing = new EmbedTokenCache(vertx, DEFAULTS, c2c -> {
+      Future<TokenAnswer> answer = upstream.apply(c2c);
+      firstCallOpen.countDown();
+      awaitAtMost(otherLoopAsked, 1_000);
+      return answer;
+    }, time.time());
+    List<Context> callers = onTwoEventLoops();
+    List<Future<EmbedAnswer>> answers = new CopyOnWriteArrayList<>();
+    Set<Thread> ranOn = ConcurrentHashMap.newKeySet();
     Set<Context> completedOn = ConcurrentHashMap.newKeySet();
-    List<Context> callers = List.of(vertx.getOrCreateContext(), vertx.getOrCreateContext());
     List<Promise<Void>> submitted = new ArrayList<>();
     for (Context caller : callers) {
+      boolean other = caller == callers.get(1);
       Promise<Void> done = Promise.promise();
       submitted.add(done);
       caller.runOnContext(v -> {
+        ranOn.add(Thread.currentThread());
+        if (other) {
+          awaitAtMost(firstCallOpen, 10_000);
+        }
         for (int i = 0; i < 250; i++) {
-          answers.add(cache.get(C2C).onComplete(ar -> {
+          answers.add(racing.get(C2C).onComplete(ar -> {
             if (Vertx.currentContext() == caller) {
               completedOn.add(caller);
             }
           }));
+          if (other) {
+            otherLoopAsked.countDown();
+          }
         }
         done.complete();
       });
     }
     submitted.forEach(p -> await(p.future()));
+    assertThat(ranOn).as("two event-loop threads").hasSize(2);
     assertThat(upstream.calls()).isEqualTo(1);
     pending.complete(ScriptedUpstream.answer("the-one-token"));
 
@@ -392,6 +421,31 @@ class EmbedTokenCacheTest {
     assertThat(await(off.get(C2C)).status()).isEqualTo(CacheStatus.MISS);
     assertThat(await(off.get(C2C)).status()).isEqualTo(CacheStatus.MISS);
     assertThat(upstream.calls()).isEqualTo(2);
+  }
+
+  /**
+   * Two contexts on two different event loops. (From a test thread, {@code getOrCreateContext()} answers a new
+   * context each time, but every one on the same event loop.)
+   */
+  private List<Context> onTwoEventLoops() {
+    VertxInternal internal = (VertxInternal) vertx;
+    List<Context> contexts = new ArrayList<>();
+    for (EventExecutor loop : internal.nettyEventLoopGroup()) {
+      if (contexts.size() < 2) {
+        contexts.add(internal.contextBuilder().withEventLoop((EventLoop) loop).build());
+      }
+    }
+    assertThat(contexts).hasSize(2);
+    return contexts;
+  }
+
+  /** A race's gate, on an event loop on purpose: bounded. */
+  private static void awaitAtMost(CountDownLatch latch, long millis) {
+    try {
+      latch.await(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private EmbedAnswer get() {

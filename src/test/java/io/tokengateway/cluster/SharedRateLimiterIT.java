@@ -8,12 +8,15 @@ import io.tokengateway.core.Time;
 import io.tokengateway.config.GatewayConfig;
 import io.tokengateway.metrics.GatewayMetrics;
 import io.tokengateway.resilience.UpstreamRateLimiter;
+import io.tokengateway.support.Await;
 import io.tokengateway.support.RedisSupport;
 import io.tokengateway.support.TcpProxy;
 import io.tokengateway.upstream.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +45,11 @@ class SharedRateLimiterIT {
 
   /** A limiter whose Redis is reached through a relay the test can slow down. */
   private SharedRateLimiter limiter(Vertx vertx, Map<String, ?> settings) {
+    return limiter(vertx, settings, 1);
+  }
+
+  /** The same, with a local share of {@code localBurst} permits (refilled at one a second). */
+  private SharedRateLimiter limiter(Vertx vertx, Map<String, ?> settings, int localBurst) {
     RedisSupport.assumeRunning();
     redis = new RedisSupport(vertx);
     relay = new TcpProxy(vertx, RedisSupport.PORT).start();
@@ -52,7 +60,7 @@ class SharedRateLimiterIT {
     link = new RedisLink(vertx, config, Time.system(vertx).ticker(), Map.of(), GatewayMetrics.inMemory());
     await(link.start());
     var r = config;
-    local = new UpstreamRateLimiter(1, 1, 0, 0, Time.system(vertx));
+    local = new UpstreamRateLimiter(1, localBurst, 0, 0, Time.system(vertx));
     return new SharedRateLimiter(Time.system(vertx), link, keys, r, local, config.redis().timeoutMs());
   }
 
@@ -140,6 +148,76 @@ class SharedRateLimiterIT {
       assertThat(f.retryAfterSeconds()).isBetween(19, 20);
     });
     await(limiter.acquire(Endpoint.EMBEDS));
+  }
+
+  /**
+   * From Redis to the local share: the shared bucket may have given its whole burst this last second, so the
+   * share starts empty and adds only its refill.
+   */
+  @Test
+  void goingLocalAfterRedisTheShareStartsEmpty(Vertx vertx) {
+    SharedRateLimiter limiter = limiter(vertx, Map.of("upstream.rateLimit.perSecond", 1,
+        "upstream.rateLimit.burst", 5, "upstream.rateLimit.maxWaitMs", 0), 5);
+    await(limiter.acquire(Endpoint.EMBEDS));
+    relay.stop(); // as a Redis that went away: the next command fails at once
+
+    assertThat(permitsOf(limiter, 3)).as("no local burst on top of the shared one").isZero();
+    assertThat(local.available()).isZero();
+  }
+
+  /**
+   * From the local share back to Redis: the shared bucket refilled while Redis was away (or, restarted, lost its
+   * bucket, which reads as full) while the pod spent its share; it holds at most what the share holds then.
+   */
+  @Test
+  void backFromTheLocalShareTheSharedBucketHoldsAtMostWhatTheShareHolds(Vertx vertx) {
+    SharedRateLimiter limiter = limiter(vertx, Map.of("upstream.rateLimit.perSecond", 1,
+        "upstream.rateLimit.burst", 5, "upstream.rateLimit.maxWaitMs", 0), 5);
+    relay.stop();
+    Await.until(() -> !link.available(), 10_000, "Redis unavailable");
+    assertThat(permitsOf(limiter, 5)).as("a pod that never used Redis has its whole share").isEqualTo(5);
+    relay.start();
+    Await.until(link::available, 10_000, "Redis available again");
+    assertThat(redis.keys()).as("no shared bucket yet: a full one when read").isEmpty();
+
+    assertThat(permitsOf(limiter, 5)).as("the shared bucket capped at the share's refill since")
+        .isLessThanOrEqualTo((int) Math.max(1, local.available()));
+  }
+
+  /** A bucket this pod wrote less than a second ago and Redis no longer has was lost: it starts empty. */
+  @Test
+  void aSharedBucketRedisLostStartsEmpty(Vertx vertx) {
+    SharedRateLimiter limiter = limiter(vertx, Map.of("upstream.rateLimit.perSecond", 1,
+        "upstream.rateLimit.burst", 5, "upstream.rateLimit.maxWaitMs", 0));
+    await(limiter.acquire(Endpoint.EMBEDS));
+    redis.send(Request.cmd(Command.DEL).arg(new ClusterKeys(redis.prefix).bucket())); // as a restart, unseen
+
+    assertThat(permitsOf(limiter, 3)).as("not a fresh burst").isZero();
+  }
+
+  /** A bucket in debt (permits reserved ahead) lives until it is full again: it never expires into a full one. */
+  @Test
+  void aBucketInDebtLivesUntilItIsFullAgain(Vertx vertx) {
+    SharedRateLimiter limiter = limiter(vertx, Map.of("upstream.rateLimit.perSecond", 1,
+        "upstream.rateLimit.burst", 1, "upstream.rateLimit.maxWaitMs", 5_000, "upstream.rateLimit.maxQueue", 10));
+    List<Future<Void>> permits = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      permits.add(limiter.acquire(Endpoint.EMBEDS)); // one now, two reserved: 1 s and 2 s ahead
+    }
+    String bucket = new ClusterKeys(redis.prefix).bucket();
+    // three permits owed back at one a second, and a second more; a key sized by the burst alone would last 2 s
+    Await.until(() -> redis.send(Request.cmd(Command.PTTL).arg(bucket)).toLong() > 3_000, 2_000,
+        "the bucket kept while it refills from its debt");
+    permits.forEach(f -> await(f));
+  }
+
+  /** How many of {@code n} calls, one after another, get a permit. */
+  private static int permitsOf(SharedRateLimiter limiter, int n) {
+    int granted = 0;
+    for (int i = 0; i < n; i++) {
+      granted += failure(limiter.acquire(Endpoint.EMBEDS)) == null ? 1 : 0;
+    }
+    return granted;
   }
 
   private static Throwable failure(Future<Void> permit) {

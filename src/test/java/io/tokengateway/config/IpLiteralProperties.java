@@ -68,7 +68,7 @@ class IpLiteralProperties {
     NameLookups.during(() -> {
       try {
         out[0] = InetAddress.getByName(unzoned(text)).getAddress();
-      } catch (java.net.UnknownHostException | SecurityException e) {
+      } catch (java.net.UnknownHostException e) {
         out[0] = null;
       }
     });

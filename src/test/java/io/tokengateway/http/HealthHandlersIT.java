@@ -1,5 +1,6 @@
 package io.tokengateway.http;
 
+import io.tokengateway.core.Lifecycle;
 import static io.tokengateway.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 

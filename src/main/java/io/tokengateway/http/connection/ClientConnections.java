@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * How many connections each client holds open on a listener, bounded: a client past its share has its new
  * connection closed at accept, before any request is read, so one address cannot fill the listener. A client
- * is a key of {@link io.tokengateway.resilience.ClientAddress#ofPeer} (an IPv4 address, an IPv6 /64); only
+ * is a key of {@code ClientAddress.ofPeer} (an IPv4 address, an IPv6 /64); only
  * clients with a connection open have an entry, so the map is bounded by the listener's connections. Counted at
  * accept and close only, from any event loop.
  */

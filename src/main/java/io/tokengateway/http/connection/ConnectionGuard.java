@@ -1,9 +1,9 @@
 package io.tokengateway.http.connection;
 
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,7 +18,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tokengateway.core.GatewayFailure;
-import io.tokengateway.http.Responses;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -39,7 +38,12 @@ import java.util.concurrent.TimeUnit;
  *   nothing after it is read. A body the decoder cannot read (an invalid chunk size) fails the request with
  *   400, answered by its handler, then the close.</li>
  *   <li><b>Idle.</b> Vert.x's idle timeout closes a connection with no byte for its length, except while an
- *   answer is owed (a request waiting for SignalWire is not cut).</li>
+ *   answer is owed (a request waiting for SignalWire is not cut) or not yet taken by the client (then
+ *   {@link ReadAhead}'s write timeout rules).</li>
+ *   <li><b>Last answer.</b> An answer that says {@code Connection: close} (a refused request, as the HTTP
+ *   layer decides; a request that asked for it; the drain) is the connection's last: nothing more is read
+ *   from the moment it is written, not even the rest of its request's body. Once it is written the connection's
+ *   end (FIN) follows it, and the close {@link #LINGER_NANOS} later.</li>
  *   <li><b>Drain.</b> Once the process drains or the listener closes, every answer says {@code Connection:
  *   close} and the connection is closed after it; a connection owing nothing and quiet for {@link #QUIET_NANOS}
  *   is closed. A request already sent is answered: Vert.x's own shutdown, which drops a request arriving
@@ -62,12 +66,19 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** How long a request's handler has to answer a failed request before the connection is closed anyway. */
   private static final long ANSWER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * After a connection's last answer its end (FIN) follows the answer at once, and the close this much later: a
+   * client still sending a body the gateway does not read is then reset only once it had the time to read the
+   * answer (closing at once with unread bytes resets the connection, and the answer may be lost with it).
+   */
+  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   /** What the connection is reading. */
   private enum Reading { BETWEEN_REQUESTS, HEAD, BODY, REFUSED }
 
   private final ServerConnections owner;
   private final Http1xServerConnection connection;
+  private final ReadAhead readAhead;
   private final long requestTimeoutNanos;
   /** Whether the decoder refuses Content-Length with chunked itself; else chunked requests end the connection. */
   private final boolean strictDecoder;
@@ -94,10 +105,11 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   /** This connection's place among the listener's idle ones, which a full listener closes oldest first. */
   private IdleConnections.Entry idleness;
 
-  ConnectionGuard(ServerConnections owner, Http1xServerConnection connection, long requestTimeoutNanos,
-      boolean strictDecoder) {
+  ConnectionGuard(ServerConnections owner, Http1xServerConnection connection, ReadAhead readAhead,
+      long requestTimeoutNanos, boolean strictDecoder) {
     this.owner = owner;
     this.connection = connection;
+    this.readAhead = readAhead;
     this.requestTimeoutNanos = requestTimeoutNanos;
     this.strictDecoder = strictDecoder;
   }
@@ -225,7 +237,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   }
 
   /**
-   * Ends the request being read with {@code failure}: answered (on its own context, through {@link Responses},
+   * Ends the request being read with {@code failure}: answered (on its own context, through the HTTP layer's answers,
    * so the access line shows it) when the gateway holds it and has not answered yet, then the connection closes.
    * Its body read then fails with {@code failure} too, which releases whatever waits for the body (answering
    * first keeps Vert.x Web from reporting the request as reset before the answer is out).
@@ -239,7 +251,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       return;
     }
     currentContext.runOnContext(v -> {
-      Responses.error(request, failure);
+      owner.answer(request, failure);
       connection.handleException(failure);
     });
     ctx.executor().schedule(() -> ctx.close(), ANSWER_GRACE_NANOS, TimeUnit.NANOSECONDS);
@@ -248,7 +260,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private void refuse() {
     reading = Reading.REFUSED;
     closing = true;
-    ctx.channel().config().setAutoRead(false);
+    readAhead.stop();
   }
 
   @Override
@@ -258,6 +270,10 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       if (closing && !informational) {
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       }
+      if (!informational && reading != Reading.REFUSED
+          && response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
+        refuse(); // the connection's last answer: nothing more is read, whatever is left of the request's body
+      }
     }
     if (msg instanceof LastHttpContent && !informational) {
       answers++;
@@ -265,12 +281,22 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       if (closing) {
         closingAnswerSent = true;
         ChannelPromise p = promise.unvoid();
-        p.addListener(ChannelFutureListener.CLOSE);
+        p.addListener(written -> endConnection());
         ctx.write(msg, p);
         return;
       }
     }
     ctx.write(msg, promise);
+  }
+
+  /** Ends the connection after its last answer: its end at once, the close after {@link #LINGER_NANOS}. */
+  private void endConnection() {
+    if (ctx.channel() instanceof DuplexChannel duplex && duplex.isActive()) {
+      duplex.shutdownOutput();
+      ctx.executor().schedule(() -> ctx.close(), LINGER_NANOS, TimeUnit.NANOSECONDS);
+    } else {
+      ctx.close();
+    }
   }
 
   @Override

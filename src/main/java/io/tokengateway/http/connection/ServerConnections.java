@@ -5,20 +5,22 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.tokengateway.config.GatewayConfig.HttpOptions;
 import io.tokengateway.config.GatewayConfig.ManagementOptions;
-import io.tokengateway.http.Lifecycle;
+import io.tokengateway.core.GatewayFailure;
+import io.tokengateway.core.Lifecycle;
 import io.tokengateway.metrics.GatewayMetrics;
-import io.tokengateway.resilience.ClientAddress;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The connection rules of one listener ({@code api} or {@code management}), shared by every verticle instance
@@ -51,31 +53,56 @@ public final class ServerConnections {
    */
   public static final int RST_FLOOD_MAX_FRAMES = 200;
   public static final int RST_FLOOD_WINDOW_SECONDS = 30;
+  /**
+   * Each connection's socket send buffer (the kernel doubles it). Fixed rather than grown by the kernel up to
+   * {@code net.ipv4.tcp_wmem} (4 MiB a connection by default): answers a client does not read then stop at this,
+   * and {@link ReadAhead} stops reading (socket buffers count in the pod's memory). The gateway's answers are
+   * small; this is still 64 MB/s to a client 1 ms away.
+   */
+  static final int SEND_BUFFER_BYTES = 64 * 1024;
 
   private final int maxConnections;
   private final long requestTimeoutNanos;
+  private final long writeTimeoutNanos;
   private final boolean h2c;
   private final HttpServerOptions options;
   private final Lifecycle lifecycle;
   private final AtomicInteger open = new AtomicInteger();
   private final Counter rejected;
-  /** Who a connection's client is, and how many each holds; null when connections are not bounded per client. */
-  private final ClientAddress clients;
+  /**
+   * Who a connection's client is (its peer's key: an IPv4 address, an IPv6 /64; null for a trusted proxy), and
+   * how many each holds; null when connections are not bounded per client.
+   */
+  private final Function<SocketAddress, String> clients;
   private final ClientConnections perClient;
   private final IdleConnections idle;
   private final Set<ConnectionGuard> guards = ConcurrentHashMap.newKeySet();
+  private final Answers answers;
+
+  /**
+   * How a request the connection rules end (a body too slow, a chunk malformed) is answered: the HTTP layer's
+   * one place that writes errors, handed in so this package never depends on it.
+   */
+  @FunctionalInterface
+  public interface Answers {
+    /** Writes the answer to {@code request} for {@code failure}. */
+    void error(HttpServerRequest request, GatewayFailure failure);
+  }
 
   private ServerConnections(String listener, int maxConnections, HttpOptions http, boolean h2c,
-      ClientAddress clients, Lifecycle lifecycle, GatewayMetrics metrics) {
+      Function<SocketAddress, String> clients, Lifecycle lifecycle, Answers answers, GatewayMetrics metrics) {
     this.maxConnections = maxConnections;
+    this.answers = answers;
     this.clients = clients;
     this.perClient = clients == null ? null : new ClientConnections(http.maxConnectionsPerClient(),
         metrics.connectionsRejected(listener, "per_client"));
     this.requestTimeoutNanos = TimeUnit.SECONDS.toNanos(http.requestTimeoutSeconds());
+    this.writeTimeoutNanos = TimeUnit.SECONDS.toNanos(http.writeTimeoutSeconds());
     this.h2c = h2c;
     this.lifecycle = lifecycle;
     this.options = new HttpServerOptions()
         .setCompressionSupported(false)
+        .setSendBufferSize(SEND_BUFFER_BYTES)
         .setIdleTimeout(http.idleTimeoutSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setHttp2ClearTextEnabled(h2c)
@@ -90,11 +117,12 @@ public final class ServerConnections {
 
   /**
    * The token API's listener: {@code http.maxConnections}, and {@code http.maxConnectionsPerClient} for each
-   * client of {@code clients} (the peers in {@code http.trustedProxies} are not bounded).
+   * client {@code clients} names (a peer it names null, a trusted proxy, is not bounded).
    */
-  public static ServerConnections api(HttpOptions http, ClientAddress clients, Lifecycle lifecycle,
-      GatewayMetrics metrics) {
-    return new ServerConnections("api", http.maxConnections(), http, http.h2c(), clients, lifecycle, metrics);
+  public static ServerConnections api(HttpOptions http, Function<SocketAddress, String> clients,
+      Lifecycle lifecycle, Answers answers, GatewayMetrics metrics) {
+    return new ServerConnections("api", http.maxConnections(), http, http.h2c(), clients, lifecycle, answers,
+        metrics);
   }
 
   /**
@@ -103,9 +131,9 @@ public final class ServerConnections {
    * address each), the API's timeouts, never h2c.
    */
   public static ServerConnections management(ManagementOptions management, HttpOptions http, Lifecycle lifecycle,
-      GatewayMetrics metrics) {
+      Answers answers, GatewayMetrics metrics) {
     return new ServerConnections("management", management.maxConnections(), http, false, null, lifecycle,
-        metrics);
+        answers, metrics);
   }
 
   /** Options for a server on {@code host:port} that follows these rules. */
@@ -126,7 +154,7 @@ public final class ServerConnections {
   private void accept(HttpConnection connection, Handler<HttpServerRequest> requests) {
     ConnectionBase base = (ConnectionBase) connection; // Vert.x internals: see package-info
     Channel channel = base.channel();
-    if (perClient != null && !perClient.open(clients.ofPeer(connection.remoteAddress()), channel)
+    if (perClient != null && !perClient.open(clients.apply(connection.remoteAddress()), channel)
         || !placeFor(channel)) {
       return; // closed before any request is read
     }
@@ -137,7 +165,9 @@ public final class ServerConnections {
       if (strict) {
         pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(options));
       }
-      ConnectionGuard guard = new ConnectionGuard(this, http1, requestTimeoutNanos, strict);
+      ReadAhead readAhead = new ReadAhead(writeTimeoutNanos);
+      ConnectionGuard guard = new ConnectionGuard(this, http1, readAhead, requestTimeoutNanos, strict);
+      pipeline.addBefore("handler", "gatewayReadAhead", readAhead);
       pipeline.addBefore("handler", "gatewayConnectionGuard", guard);
       http1.handler(guard.tracking(requests)); // Vert.x set its own before calling us: ours wins
     }
@@ -165,6 +195,11 @@ public final class ServerConnections {
 
   IdleConnections.Entry idleness(Channel channel) {
     return idle.entry(channel);
+  }
+
+  /** Answers {@code request} with {@code failure} through the HTTP layer. */
+  void answer(HttpServerRequest request, GatewayFailure failure) {
+    answers.error(request, failure);
   }
 
   boolean draining() {

@@ -64,7 +64,7 @@ public final class AccessLineBench {
           case "kv" -> log.info("request", kv("method", "POST"), kv("path", "/api/fabric/embeds/tokens"),
               kv("status", 201), kv("durationMs", durationMs), kv("upstream", "none"), kv("cache", Cache.HIT));
           case "marker" -> log.info(new AccessFields("POST", "/api/fabric/embeds/tokens", 201, durationMs, "none",
-              Cache.HIT.toString()), "request");
+              Cache.HIT.toString(), null), "request");
           case "fluent" -> log.atInfo().setMessage("request").addKeyValue("method", "POST")
               .addKeyValue("path", "/api/fabric/embeds/tokens").addKeyValue("status", 201)
               .addKeyValue("durationMs", durationMs).addKeyValue("upstream", "none").addKeyValue("cache", Cache.HIT).log();

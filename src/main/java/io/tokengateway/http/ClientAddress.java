@@ -1,4 +1,4 @@
-package io.tokengateway.resilience;
+package io.tokengateway.http;
 
 import io.tokengateway.config.Cidr;
 import io.vertx.core.MultiMap;

@@ -1,4 +1,4 @@
-package io.tokengateway.http;
+package io.tokengateway.core;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,5 +1,6 @@
-package io.tokengateway.resilience;
+package io.tokengateway.http;
 
+import io.tokengateway.resilience.ClientRateLimiter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokengateway.config.Cidr;
