@@ -8,8 +8,9 @@
 # Rows, measured with wrk (closed loop, saturating): the first is the gateway as shipped, every other one changes
 # exactly what its name says (a legend line per row is printed at the start):
 #   gateway_defaults           the shipped defaults: INFO access log, written to a file as stdout would be; Vert.x meters on
-#   gateway_base               the shipped defaults on another build, BASE_JAR (skipped when unset): what a change cost,
-#                              best read side by side (SIDE_ROWS="gateway_defaults gateway_base")
+#   gateway_base               the shipped defaults on another build, BASE_JAR (skipped when unset), with its checkout's
+#                              conf/gateway.yaml (BASE_CONFIG, default BASE_JAR/../../conf/gateway.yaml): what a change
+#                              cost, best read side by side (SIDE_ROWS="gateway_defaults gateway_base")
 #   gateway_log_warn           GATEWAY_LOG_LEVEL=WARN (no access lines)
 #   gateway_access_errors      GATEWAY_LOG_ACCESS=errors (skipped when the jar does not know the setting)
 #   gateway_vertx_server_meters GATEWAY_MANAGEMENT_VERTX_HTTP_SERVER_METRICS=true (Vert.x's per-request server meters on)
@@ -57,7 +58,7 @@ cd "$(dirname "$0")/.."
 KNOBS="ROUNDS WARMUP SERVER_CPU LOAD_CPU GW_PORT MGMT_PORT SIM_PORT BARE_PORT NGINX_PORT OTLP_PORT SIDE_RUNS
   SIDE_SECONDS SIDE_PORT SIDE_MGMT_PORT SIDE_ROWS FIXED_RATE
   RATE_CONNS RATE_CLIENT RATE_SPIN_US MISS_CONNS REDIS_URL OTLP_ENDPOINT SERVER_JVM_OPTS CLIENT_JVM_OPTS ROWS REBUILD
-  BASE_JAR"
+  BASE_JAR BASE_CONFIG"
 COMMAND="$(for v in $KNOBS; do if [[ -n "${!v+x}" ]]; then printf '%s=%q ' "$v" "${!v}"; fi; done; printf '%q ' "$0" "$@")"
 
 SECONDS_RUN="${1:-15}"
@@ -201,9 +202,10 @@ start_gateway() { # name [VAR=value...] -> GATEWAY_PID; returns 1 with REFUSAL w
   # (on START_PORT and START_MGMT_PORT when set, else GW_PORT and MGMT_PORT)
   local name=$1 v port=${START_PORT:-$GW_PORT} mgmt=${START_MGMT_PORT:-$MGMT_PORT} jar=$JAR; shift
   local log="$WORK/$name.log"
-  if [[ $name == *gateway_base ]]; then jar=$BASE_JAR; fi
+  local config=() # an earlier build reads its own checkout's conf/gateway.yaml, not this one's newer keys
+  if [[ $name == *gateway_base ]]; then jar=$BASE_JAR; config=(GATEWAY_CONFIG="$BASE_CONFIG"); fi
   start_bg "$name" "$log" taskset -c "$SERVER_CPU" env JAVA_TOOL_OPTIONS="$SERVER_JVM_OPTS" "${GATEWAY_BASE_ENV[@]}" \
-    GATEWAY_PORT="$port" GATEWAY_MANAGEMENT_PORT="$mgmt" "$@" java -jar "$jar"
+    "${config[@]}" GATEWAY_PORT="$port" GATEWAY_MANAGEMENT_PORT="$mgmt" "$@" java -jar "$jar"
   GATEWAY_PID=$STARTED_PID
   if ! wait_ready "$GATEWAY_PID" "http://127.0.0.1:$port$EMBED" POST "$TOKEN"; then
     REFUSAL="it did not start: $(grep -v '^Picked up' "$log" | head -n 3 | tr '\n' ' ')"
@@ -511,6 +513,7 @@ start_bg simulator "$WORK/simulator.log" taskset -c "$SERVER_CPU" env JAVA_TOOL_
   java -jar "$JAR" simulator --port "$SIM_PORT" --instances 1
 wait_ready "$STARTED_PID" "http://127.0.0.1:$SIM_PORT/simulator/stats" || { cat "$WORK/simulator.log" >&2; die "the simulator did not start"; }
 SIZE=$(curl -fs -X POST -H 'Content-Type: application/json' -d "$TOKEN" "http://127.0.0.1:$SIM_PORT$EMBED" | wc -c)
+BASE_CONFIG="${BASE_CONFIG:-$(dirname "${BASE_JAR:-.}")/../conf/gateway.yaml}"
 if has_row gateway_base && [[ ! -f "${BASE_JAR:-}" ]]; then
   SKIPPED[gateway_base]="BASE_JAR names no jar"
   echo "gateway_base: skipped: ${SKIPPED[gateway_base]}"
