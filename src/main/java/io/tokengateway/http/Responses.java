@@ -2,6 +2,7 @@ package io.tokengateway.http;
 
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.tokengateway.core.ContentLength;
 import io.tokengateway.core.GatewayFailure;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -123,8 +124,8 @@ public final class Responses {
   }
 
   private static boolean declaresBody(HttpServerRequest request) {
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    return length != null && !length.equals("0") || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    return ContentLength.declared(request.getHeader(HttpHeaders.CONTENT_LENGTH)) > 0
+        || request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
   }
 
   /**
